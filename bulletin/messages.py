@@ -1,0 +1,256 @@
+"""The message catalog: every line a person reads, in Vietnamese first, English second."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+# key: (Vietnamese, English)
+CATALOG: dict[str, tuple[str, str]] = {
+    # errors
+    "config.missing": ("Không tìm thấy tệp cấu hình {path}", "Configuration file {path} not found"),
+    "config.encoding": (
+        "Tệp {path} không phải UTF-8: {detail}",
+        "File {path} is not UTF-8: {detail}",
+    ),
+    "config.yaml": (
+        "Tệp {path}, dòng {line}: YAML không hợp lệ ({detail})",
+        "{path}, line {line}: invalid YAML ({detail})",
+    ),
+    "config.field": (
+        "Tệp {path}, trường '{field}': {detail}",
+        "{path}, field '{field}': {detail}",
+    ),
+    "workspace.none": (
+        "Không tìm thấy không gian làm việc (bulletin.yaml) từ {cwd} trở lên; "
+        "dùng --workspace DIR hoặc chạy 'bulletin init DIR'",
+        "No workspace (bulletin.yaml) found from {cwd} upward; "
+        "use --workspace DIR or run 'bulletin init DIR'",
+    ),
+    "workspace.exists": (
+        "Thư mục {path} đã có bulletin.yaml; không ghi đè",
+        "{path} already holds a bulletin.yaml; not overwriting",
+    ),
+    "voice.missing": (
+        "Không có giọng đọc '{name}' ({path})",
+        "No voice profile '{name}' ({path})",
+    ),
+    "programme.missing": (
+        "Không có chương trình '{name}' ({path})",
+        "No programme '{name}' ({path})",
+    ),
+    "store.broken": (
+        "Không mở được cơ sở dữ liệu {path}: {detail}",
+        "Cannot open the database {path}: {detail}",
+    ),
+    "store.too_new": (
+        "Cơ sở dữ liệu {path} ở phiên bản {version}, mới hơn phiên bản {known} mà bản bulletin "
+        "này biết; hãy cập nhật bulletin",
+        "Database {path} is at schema version {version}, newer than the {known} this bulletin "
+        "knows; upgrade bulletin",
+    ),
+    "item.missing": ("Không có tin số {id}", "No announcement with id {id}"),
+    "bulletin.missing": ("Không có bản tin số {id}", "No bulletin with id {id}"),
+    "bulletin.none": (
+        "Chưa có bản tin nào; chạy 'bulletin build'",
+        "No bulletin yet; run 'bulletin build'",
+    ),
+    "bulletin.wrong_state": (
+        "Bản tin {id} đang ở trạng thái '{state}', không thể {action}",
+        "Bulletin {id} is '{state}'; cannot {action}",
+    ),
+    "source.kind": (
+        "Loại nguồn '{kind}' chưa được hỗ trợ",
+        "Source kind '{kind}' is not supported",
+    ),
+    "source.missing": (
+        "Không có nguồn '{name}' trong sources.yaml (có: {known})",
+        "No source '{name}' in sources.yaml (known: {known})",
+    ),
+    "source.no_location": (
+        "Nguồn '{name}' thiếu url hoặc path",
+        "Source '{name}' has neither url nor path",
+    ),
+    "source.unreadable": (
+        "Nguồn '{name}': không đọc được {path} ({detail})",
+        "Source '{name}': cannot read {path} ({detail})",
+    ),
+    "http.too_big": (
+        "{url}: nội dung lớn hơn {limit_mb} MB, bỏ qua",
+        "{url}: body larger than {limit_mb} MB, refused",
+    ),
+    "http.status": ("{url}: máy chủ trả lời HTTP {status}", "{url}: server answered HTTP {status}"),
+    "http.unreachable": (
+        "{url}: không kết nối được ({detail})",
+        "{url}: unreachable ({detail})",
+    ),
+    "feed.invalid": (
+        "Nguồn '{name}': không đọc được RSS/Atom ({detail})",
+        "Source '{name}': not a readable RSS/Atom feed ({detail})",
+    ),
+    "folder.missing": (
+        "Nguồn '{name}': thư mục {path} không tồn tại",
+        "Source '{name}': folder {path} does not exist",
+    ),
+    "file.too_big": (
+        "{path}: tệp lớn hơn {limit_mb} MB, bỏ qua",
+        "{path}: larger than {limit_mb} MB",
+    ),
+    "file.encoding": (
+        "{path}: không nhận ra bảng mã (cần UTF-8 hoặc Windows-1258)",
+        "{path}: unknown encoding (expected UTF-8 or Windows-1258)",
+    ),
+    "input.file": ("Không đọc được tệp {path}: {detail}", "Cannot read {path}: {detail}"),
+    "input.empty": ("Văn bản trống", "The text is empty"),
+    "input.jsonl": (
+        "{path}, dòng {line}: {detail}",
+        "{path}, line {line}: {detail}",
+    ),
+    "lock.busy": (
+        "Một tiến trình khác đang chạy '{job}' trên không gian làm việc này ({path}); "
+        "hãy đợi nó xong",
+        "Another process is running '{job}' on this workspace ({path}); wait for it to finish",
+    ),
+    "script.template": (
+        "Mẫu lời dẫn không hợp lệ trong bulletin.yaml: {template!r} ({detail})",
+        "Invalid script template in bulletin.yaml: {template!r} ({detail})",
+    ),
+    "build.nothing": (
+        "Không có tin nào mới để dựng bản tin; chạy 'bulletin fetch' trước",
+        "No new announcements to build from; run 'bulletin fetch' first",
+    ),
+    "review.no_user": ("Cần tên người duyệt (--as)", "An approver name is required (--as)"),
+    "review.no_reason": ("Cần lý do từ chối (--reason)", "A reason is required (--reason)"),
+    "review.same_approver": (
+        "Bản tin khẩn {id} cần hai người duyệt khác nhau; '{user}' đã duyệt lần thứ nhất",
+        "Emergency bulletin {id} needs two different approvers; '{user}' already approved once",
+    ),
+    "transport.unknown": (
+        "Giao thức '{transport}' chưa được hỗ trợ",
+        "Transport '{transport}' is not supported",
+    ),
+    "controller.none": (
+        "controllers.yaml chưa có bộ điều khiển nào",
+        "controllers.yaml defines no controller",
+    ),
+    "controller.missing": (
+        "Không có bộ điều khiển hay nhóm '{name}' (có: {known})",
+        "No controller or group '{name}' (known: {known})",
+    ),
+    "push.unapproved": (
+        "Từ chối phát: bản tin {id} đang ở trạng thái '{state}', chưa được duyệt",
+        "Refused: bulletin {id} is '{state}', not approved",
+    ),
+    "delivery.folder": (
+        "Bộ điều khiển '{controller}': không ghi được {path} ({detail})",
+        "Controller '{controller}': cannot write {path} ({detail})",
+    ),
+    "delivery.encode": (
+        "Không chuyển được định dạng âm thanh: {detail}",
+        "Cannot re-encode the audio: {detail}",
+    ),
+    "tts.failed": ("Lỗi tổng hợp giọng nói: {detail}", "Speech synthesis failed: {detail}"),
+    "interrupted": (
+        "Đã dừng theo yêu cầu (Ctrl-C); dữ liệu đã lưu vẫn nguyên vẹn",
+        "Interrupted (Ctrl-C); what was stored is intact",
+    ),
+    "disk.full": ("Hết chỗ trên đĩa: {detail}", "Disk full: {detail}"),
+    "os.error": ("Lỗi hệ thống: {detail}", "System error: {detail}"),
+    # reports
+    "init.done": (
+        "Đã tạo không gian làm việc tại {path}. Bước tiếp theo: sửa sources.yaml rồi chạy "
+        "'bulletin --workspace {path} fetch'",
+        "Workspace created at {path}. Next: edit sources.yaml, then run "
+        "'bulletin --workspace {path} fetch'",
+    ),
+    "fetch.title": ("Kết quả lấy tin", "Fetch results"),
+    "fetch.failed_some": (
+        "{count} nguồn bị lỗi; các nguồn khác đã được lưu",
+        "{count} source(s) failed; the others were stored",
+    ),
+    "col.source": ("Nguồn", "Source"),
+    "col.kind": ("Loại", "Kind"),
+    "col.found": ("Tìm thấy", "Found"),
+    "col.new": ("Mới", "New"),
+    "col.status": ("Trạng thái", "Status"),
+    "col.id": ("Số", "ID"),
+    "col.title": ("Tiêu đề", "Title"),
+    "col.published": ("Ngày đăng", "Published"),
+    "col.priority": ("Mức", "Priority"),
+    "col.controller": ("Bộ điều khiển", "Controller"),
+    "col.state": ("Trạng thái", "State"),
+    "col.bytes": ("Dung lượng", "Bytes"),
+    "col.attempts": ("Lần thử", "Attempts"),
+    "col.at": ("Lúc", "At"),
+    "col.error": ("Lỗi", "Error"),
+    "col.bulletin": ("Bản tin", "Bulletin"),
+    "col.what": ("Mục", "What"),
+    "col.value": ("Giá trị", "Value"),
+    "col.text": ("Câu viết", "Written"),
+    "col.spoken": ("Câu đọc", "Spoken"),
+    "col.actor": ("Người", "Who"),
+    "col.action": ("Việc", "Action"),
+    "status.ok": ("xong", "ok"),
+    "status.not_modified": ("không đổi", "not modified"),
+    "status.error": ("lỗi", "error"),
+    "items.none": (
+        "Chưa có tin nào; chạy 'bulletin fetch'",
+        "No announcements yet; run 'bulletin fetch'",
+    ),
+    "build.stage.speak": ("Đọc các câu", "Speaking sentences"),
+    "build.stage.produce": ("Dựng âm thanh", "Producing audio"),
+    "build.done": (
+        "Đã dựng bản tin {id}: {duration} giây, {lufs} LUFS. Nghe thử: 'bulletin preview {id}', "
+        "duyệt: 'bulletin approve {id} --as TÊN'",
+        "Built bulletin {id}: {duration} s, {lufs} LUFS. Listen: 'bulletin preview {id}', "
+        "approve: 'bulletin approve {id} --as NAME'",
+    ),
+    "show.state": ("Trạng thái", "State"),
+    "show.programme": ("Chương trình", "Programme"),
+    "show.priority": ("Mức ưu tiên", "Priority"),
+    "show.audio": ("Tệp âm thanh", "Audio file"),
+    "show.duration": ("Thời lượng (giây)", "Duration (s)"),
+    "show.loudness": ("Độ lớn (LUFS)", "Loudness (LUFS)"),
+    "show.true_peak": ("Đỉnh thực (dBTP)", "True peak (dBTP)"),
+    "show.items": ("Các tin", "Items"),
+    "show.audit": ("Nhật ký duyệt", "Audit log"),
+    "preview.no_player": (
+        "Không có trình phát âm thanh trên máy này; mở tệp: {path}",
+        "No audio player on this machine; open the file: {path}",
+    ),
+    "approve.first": (
+        "Đã ghi nhận lượt duyệt thứ nhất của {user} cho bản tin khẩn {id}; cần thêm một người "
+        "duyệt khác",
+        "First approval of emergency bulletin {id} by {user} recorded; a second approver is needed",
+    ),
+    "approve.done": ("Bản tin {id} đã được {user} duyệt", "Bulletin {id} approved by {user}"),
+    "reject.done": ("Bản tin {id} đã bị {user} từ chối", "Bulletin {id} rejected by {user}"),
+    "push.title": ("Kết quả phát bản tin {id}", "Delivery of bulletin {id}"),
+    "push.failed_some": ("Có bộ điều khiển nhận lỗi", "Some controllers failed"),
+    "state.skipped": ("đã gửi trước đó", "already delivered"),
+    "deliveries.none": ("Chưa có lần phát nào", "No deliveries yet"),
+    "say.done": ("Đã ghi {path} ({duration} giây)", "Wrote {path} ({duration} s)"),
+    "demo.title": ("Bản tin mẫu đã phát", "Demo bulletin delivered"),
+    "demo.workspace": ("Không gian làm việc", "Workspace"),
+    "demo.mp3": ("Tệp MP3 đã phát", "Delivered MP3"),
+    "demo.step.fetch": ("Lấy tin từ các nguồn mẫu", "Fetching the sample sources"),
+    "demo.step.build": ("Dựng bản tin", "Building the bulletin"),
+    "demo.step.approve": ("Duyệt với tư cách 'demo'", "Approving as 'demo'"),
+    "demo.step.push": ("Phát tới bộ điều khiển thư mục", "Pushing to the folder controller"),
+}
+
+
+def language() -> str:
+    return "en" if os.environ.get("BULLETIN_LANG", "vi").lower().startswith("en") else "vi"
+
+
+def t(key: str, **params: Any) -> str:
+    """The message for `key` in the user's language, filled with `params`."""
+    pair = CATALOG.get(key)
+    if pair is None:
+        return key + (f" {params}" if params else "")
+    template = pair[1] if language() == "en" else pair[0]
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError, ValueError):
+        return template

@@ -1,0 +1,59 @@
+"""Shared fixtures: a fresh copy of the sample workspace and a real `bulletin` process."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples"
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+    def json(self) -> Any:
+        return json.loads(self.out)
+
+
+def run_bulletin(*args: str, env: dict[str, str] | None = None, timeout: float = 300) -> Run:
+    """Run the real CLI in a child process, as a user would."""
+    full_env = {**os.environ, "BULLETIN_LANG": "vi", **(env or {})}
+    done = subprocess.run(
+        [sys.executable, "-m", "bulletin.cli", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=timeout,
+        check=False,
+    )
+    return Run(done.returncode, done.stdout, done.stderr)
+
+
+@pytest.fixture
+def sample_ws(tmp_path: Path) -> Path:
+    target = tmp_path / "ws"
+    shutil.copytree(SAMPLES, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def built_ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A sample workspace fetched and built once for the read-only tests of a session."""
+    target = tmp_path_factory.mktemp("built") / "ws"
+    shutil.copytree(SAMPLES, target)
+    assert run_bulletin("-w", str(target), "fetch").code == 0
+    result = run_bulletin("-w", str(target), "build", "--json")
+    assert result.code == 0, result.err
+    return target
