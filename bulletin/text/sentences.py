@@ -1,0 +1,37 @@
+"""Split Vietnamese text into sentences without breaking numbers, codes or abbreviations."""
+
+from __future__ import annotations
+
+import re
+
+# A sentence ends at . ! ? … (optionally followed by quotes/brackets) before whitespace and
+# an upper-case letter, a digit or an opening quote; "1.250" or "TP. Hà Nội" do not end one.
+_BOUNDARY = re.compile(r"[.!?…][\"'”’)\]]*(\s+)(?=[\"“'(\[]?[A-ZÀ-ỸĐ0-9])")
+_ABBREVIATIONS = ("TP.", "Tp.", "ThS.", "TS.", "PGS.", "GS.", "BS.", "KS.", "Ths.", "St.", "Đ/c.")
+
+
+def split_sentences(text: str) -> list[str]:
+    sentences: list[str] = []
+    for paragraph in re.split(r"\n\s*\n|\n", text):
+        paragraph = " ".join(paragraph.split())
+        if not paragraph:
+            continue
+        pieces, start = [], 0
+        for match in _BOUNDARY.finditer(paragraph):
+            pieces.append(paragraph[start : match.start(1)])
+            start = match.end(1)
+        pieces.append(paragraph[start:])
+        merged: list[str] = []
+        for piece in pieces:
+            if merged and merged[-1].endswith(_ABBREVIATIONS):
+                merged[-1] = f"{merged[-1]} {piece}"
+            else:
+                merged.append(piece)
+        sentences.extend(p.strip() for p in merged if p.strip())
+    return sentences
+
+
+def ensure_period(sentence: str) -> str:
+    """A title or heading read aloud still needs a full stop for the pause after it."""
+    sentence = sentence.strip()
+    return sentence if sentence.endswith((".", "!", "?", "…", ":")) else f"{sentence}."
