@@ -1,0 +1,298 @@
+"""Tests for bulletin.production against the real ffmpeg from imageio-ffmpeg (no mocks)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import imageio_ffmpeg
+import numpy as np
+import pyloudnorm
+import pytest
+from scipy.io import wavfile
+
+from bulletin.production import (
+    AudioFormat,
+    Part,
+    ProducedAudio,
+    ProductionSettings,
+    builtin_jingle,
+    measure,
+    produce,
+)
+
+FFMPEG = imageio_ffmpeg.get_ffmpeg_exe()
+RATE = 22050  # eSpeak's native rate
+JINGLE_S = 2.6 + 0.5  # built-in chime plus the gap next to it
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """Stand-in with the shape of bulletin.speech.tts.base.AudioChunk."""
+
+    samples: np.ndarray
+    sample_rate: int
+    text: str = ""
+
+
+def speech_like(seconds: float, seed: int, lufs: float | None = None) -> Chunk:
+    """Voiced-speech caricature: phase-aligned glottal harmonics gated into syllables and
+    modulated by noise, peak-normalized near full scale — a crest factor well above eSpeak's."""
+    rng = np.random.default_rng(seed)
+    n = int(seconds * RATE)
+    t = np.arange(n) / RATE
+    f0 = 110 + 25 * np.sin(2 * np.pi * 0.6 * t + seed)
+    phase = 2 * np.pi * np.cumsum(f0) / RATE
+    pulses = sum(np.sin(k * phase) / np.sqrt(k) for k in range(1, 30))
+    syllables = np.clip(np.sin(2 * np.pi * 4.2 * t), 0, None) ** 2
+    x = pulses * syllables * (1 + 0.3 * rng.standard_normal(n))
+    x *= 0.97 / np.max(np.abs(x))
+    if lufs is not None:
+        x *= 10 ** ((lufs - pyloudnorm.Meter(RATE).integrated_loudness(x)) / 20)
+    return Chunk(np.round(x * 32767).astype(np.int16), RATE)
+
+
+def ebur128(path: Path) -> tuple[float, float]:
+    """Integrated loudness and true peak from ffmpeg's own ebur128 meter (independent)."""
+    proc = subprocess.run(
+        [FFMPEG, "-nostdin", "-hide_banner", "-nostats", "-i", str(path),
+         "-af", "ebur128=peak=true", "-f", "null", "-"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    summary = proc.stderr[proc.stderr.rindex("Summary:") :]
+    integrated = re.search(r"I:\s+(-?[\d.]+|-inf) LUFS", summary)
+    peak = re.search(r"True peak:\s+Peak:\s+(-?[\d.]+|-inf) dBFS", summary)
+    assert integrated and peak, summary
+    return float(integrated.group(1)), float(peak.group(1))
+
+
+def probe(path: Path) -> tuple[str, int, str, int]:
+    """(codec, sample rate, channel layout, kb/s) as ffmpeg reports the file's stream."""
+    proc = subprocess.run(
+        [FFMPEG, "-hide_banner", "-i", str(path)], capture_output=True, text=True, check=False
+    )
+    m = re.search(r"Audio: (\w+).*?, (\d+) Hz, (\w+), \w+, (\d+) kb/s", proc.stderr)
+    assert m, proc.stderr
+    return m.group(1), int(m.group(2)), m.group(3), int(m.group(4))
+
+
+def decode(path: Path, rate: int) -> np.ndarray:
+    proc = subprocess.run(
+        [FFMPEG, "-nostdin", "-v", "error", "-i", str(path), "-ac", "1", "-ar", str(rate),
+         "-f", "f32le", "-"],
+        capture_output=True, check=True,
+    )  # fmt: skip
+    return np.frombuffer(proc.stdout, dtype="<f4")
+
+
+def programme() -> list[tuple[str, Chunk]]:
+    return [
+        ("opening", speech_like(2.0, 1)),
+        ("opening", speech_like(1.5, 2)),
+        ("item_sentence", speech_like(3.0, 3)),
+        ("item_sentence", speech_like(2.5, 4, lufs=-40.0)),  # a very quiet sentence
+        ("item_end", speech_like(2.0, 5)),
+        ("item_sentence", speech_like(2.2, 6)),
+        ("item_end", speech_like(1.8, 7)),
+        ("closing", speech_like(1.6, 8)),
+    ]
+
+
+def expected_duration(parts: list[tuple[str, Chunk]], s: ProductionSettings) -> float:
+    speech = sum(c.samples.size / c.sample_rate for _, c in parts)
+    # From programme(): sentence pauses opening|opening, within item 1 (×2) and item 2;
+    # item pauses opening→item, after each item_end (the last one leads to closing).
+    pauses = 4 * s.pause_sentence_ms + 3 * s.pause_item_ms
+    return speech + pauses / 1000 + 2 * JINGLE_S
+
+
+@pytest.fixture(scope="module", params=[-16.0, -23.0], ids=["-16LUFS", "-23LUFS"])
+def produced(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[ProducedAudio, ProductionSettings, list[tuple[str, Chunk]]]:
+    out = tmp_path_factory.mktemp("prod") / "bulletin.mp3"
+    settings = ProductionSettings(target_lufs=request.param)
+    parts = programme()
+    return produce(parts, out, settings), settings, parts  # type: ignore[arg-type]
+
+
+def test_output_is_an_mp3_ffmpeg_decodes(produced: tuple) -> None:
+    result, _, _ = produced
+    head = result.path.read_bytes()[:3]
+    # No ID3 tag is written, so the file starts on an MPEG audio frame sync.
+    assert head[0] == 0xFF and head[1] & 0xE0 == 0xE0, head
+    codec, rate, layout, kbps = probe(result.path)
+    assert (codec, rate, layout, kbps) == ("mp3", 44100, "mono", 128)
+    assert decode(result.path, 44100).size > 0
+
+
+def test_loudness_and_true_peak_meet_target(produced: tuple) -> None:
+    result, settings, _ = produced
+    integrated, peak = ebur128(result.path)
+    assert abs(integrated - settings.target_lufs) <= 1.0
+    assert peak <= settings.true_peak_dbtp
+    # The figures reported are the encoded file's, and tight.
+    assert abs(result.loudness_lufs - settings.target_lufs) <= 0.5
+    assert result.true_peak_dbtp <= settings.true_peak_dbtp
+    assert abs(result.loudness_lufs - integrated) <= 0.2
+    assert abs(result.true_peak_dbtp - peak) <= 0.2
+
+
+def test_duration_is_parts_plus_pauses_plus_jingles(produced: tuple) -> None:
+    result, settings, parts = produced
+    expected = expected_duration(parts, settings)
+    decoded_s = decode(result.path, 44100).size / 44100
+    assert result.duration_s == pytest.approx(expected, abs=0.03)
+    assert decoded_s == pytest.approx(expected, abs=0.03)
+
+
+def test_reported_bytes_hash_and_no_temp_left(produced: tuple) -> None:
+    result, _, _ = produced
+    data = result.path.read_bytes()
+    assert result.bytes == len(data)
+    assert result.sha256 == hashlib.sha256(data).hexdigest()
+    assert [p.name for p in result.path.parent.iterdir()] == ["bulletin.mp3"]
+
+
+@pytest.mark.parametrize(
+    "fmt",
+    [AudioFormat(bitrate_kbps=64, sample_rate=22050), AudioFormat(96, 48000, channels=2)],
+    ids=["22k-64k-mono", "48k-96k-stereo"],
+)
+def test_format_is_honoured(fmt: AudioFormat, tmp_path: Path) -> None:
+    out = tmp_path / "out.mp3"
+    parts = programme()[:3]
+    result = produce(parts, out, ProductionSettings(format=fmt))  # type: ignore[arg-type]
+    codec, rate, layout, kbps = probe(out)
+    assert (codec, rate, kbps) == ("mp3", fmt.sample_rate, fmt.bitrate_kbps)
+    assert layout == ("mono" if fmt.channels == 1 else "stereo")
+    # CBR: size follows bitrate × duration.
+    assert result.bytes == pytest.approx(fmt.bitrate_kbps * 1000 / 8 * result.duration_s, rel=0.03)
+    # Dual-mono stereo is still aimed at the target as a whole (BS.1770 sums channels).
+    integrated, peak = ebur128(out)
+    assert abs(integrated + 16.0) <= 1.0
+    assert peak <= -1.0
+
+
+def test_pause_layout(tmp_path: Path) -> None:
+    """Gaps: sentence pause within a section, item pause after item_end and between
+    sections; an empty item_end marker adds no audio and does not stack pauses."""
+    tone = 0.5 * np.sin(2 * np.pi * 440 * np.arange(RATE) / RATE)
+    chunk = Chunk(np.round(tone * 32767).astype(np.int16), RATE)
+    empty = Chunk(np.zeros(0, dtype=np.int16), RATE)
+    parts = [
+        Part("opening", chunk),
+        Part("item_sentence", chunk),
+        Part("item_sentence", chunk),
+        Part("item_end", empty),
+        Part("item_sentence", chunk),
+        Part("item_end", chunk),
+        Part("closing", chunk),
+    ]
+    settings = ProductionSettings(
+        pause_sentence_ms=300, pause_item_ms=1000, jingle_open=None, jingle_close=None
+    )
+    out = tmp_path / "gaps.mp3"
+    produce(parts, out, settings)
+    x = decode(out, 8000)
+    loud = np.convolve(np.abs(x) > 0.01, np.ones(40), mode="same") > 0  # 5 ms bridging
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], loud.astype(np.int8), [0]])))
+    gaps = [(b - a) / 8000 for a, b in zip(edges[1::2], edges[2::2], strict=False)]
+    assert gaps == pytest.approx([1.0, 0.3, 1.0, 0.3, 1.0], abs=0.03)
+
+
+def test_empty_input_raises(tmp_path: Path) -> None:
+    out = tmp_path / "empty.mp3"
+    with pytest.raises(ValueError, match="no speech"):
+        produce([], out, ProductionSettings())
+    silent_parts = [("opening", Chunk(np.zeros(0, dtype=np.int16), RATE))]
+    with pytest.raises(ValueError, match="no speech"):
+        produce(silent_parts, out, ProductionSettings())  # type: ignore[arg-type]
+    assert list(tmp_path.iterdir()) == []
+
+
+INTERRUPTED_RUN = """
+import sys
+from pathlib import Path
+import numpy as np
+from bulletin.production import produce
+from tests.test_production import speech_like
+parts = [("item_sentence", speech_like(6.0, i)) for i in range(30)]
+produce(parts, Path(sys.argv[1]))
+"""
+
+
+def test_ctrl_c_while_encoding_leaves_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "bulletin.mp3"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", INTERRUPTED_RUN, str(out)],
+        cwd=Path(__file__).resolve().parents[1],
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 120
+    # Interrupt once ffmpeg has started writing the temporary MP3.
+    while proc.poll() is None and time.monotonic() < deadline:
+        if any(p.stat().st_size > 0 for p in tmp_path.glob(".bulletin.mp3.*.part")):
+            proc.send_signal(signal.SIGINT)
+            break
+        time.sleep(0.005)
+    _, err = proc.communicate(timeout=60)
+    if proc.returncode == 0:
+        pytest.skip("production finished before it could be interrupted")
+    assert b"KeyboardInterrupt" in err, err.decode()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_failure_keeps_previous_file(tmp_path: Path) -> None:
+    out = tmp_path / "bulletin.mp3"
+    out.write_bytes(b"previous bulletin")
+    settings = ProductionSettings(jingle_open=tmp_path / "missing-jingle.wav")
+    with pytest.raises(FileNotFoundError):
+        produce(programme()[:2], out, settings)  # type: ignore[arg-type]
+    assert out.read_bytes() == b"previous bulletin"
+    assert [p.name for p in tmp_path.iterdir()] == ["bulletin.mp3"]
+
+
+def test_file_jingle_is_used(tmp_path: Path) -> None:
+    jingle = tmp_path / "chime.wav"
+    wavfile.write(jingle, 16000, (0.3 * np.sin(2 * np.pi * 660 * np.arange(16000) / 16000)))
+    parts = programme()[:2]
+    settings = ProductionSettings(jingle_open=jingle, jingle_close=None)
+    result = produce(parts, tmp_path / "out.mp3", settings)  # type: ignore[arg-type]
+    speech = sum(c.samples.size / RATE for _, c in parts)
+    assert result.duration_s == pytest.approx(1.0 + 0.5 + speech + 0.35, abs=0.03)
+
+
+def test_measure_matches_pyloudnorm_and_ffmpeg(tmp_path: Path) -> None:
+    x = speech_like(6.0, 11).samples.astype(np.float64) / 32768 * 0.5
+    wav = tmp_path / "x.wav"
+    wavfile.write(wav, RATE, x.astype(np.float32))
+    integrated, peak = measure(wav)
+    assert integrated == pytest.approx(pyloudnorm.Meter(RATE).integrated_loudness(x), abs=0.01)
+    # True peak is at least the sample peak and within a dB of it for this signal.
+    sample_peak = 20 * np.log10(np.max(np.abs(x)))
+    assert sample_peak - 0.01 <= peak <= sample_peak + 1.0
+    ff_integrated, ff_peak = ebur128(wav)
+    assert integrated == pytest.approx(ff_integrated, abs=0.2)
+    assert peak == pytest.approx(ff_peak, abs=0.3)
+
+
+@pytest.mark.parametrize("kind", ["open", "close"])
+def test_builtin_jingle(kind: str) -> None:
+    seg = builtin_jingle(kind, 44100)  # type: ignore[arg-type]
+    assert seg.frame_rate == 44100 and seg.channels == 1
+    assert 2.0 <= seg.duration_seconds <= 3.0
+    assert -12 < seg.max_dBFS < 0
+    other = builtin_jingle("close" if kind == "open" else "open", 44100)
+    assert seg.raw_data != other.raw_data
+
+
+def test_bad_format_rejected() -> None:
+    with pytest.raises(ValueError, match="MP3 cannot carry"):
+        AudioFormat(sample_rate=44000)
