@@ -1,0 +1,257 @@
+"""Build a bulletin: choose announcements, summarize, write the script, speak it, produce audio."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+from zoneinfo import ZoneInfo
+
+from bulletin.errors import InputError
+from bulletin.locks import exclusive
+from bulletin.store import Announcement, Store
+from bulletin.summarize.lead import speech_seconds, summarize_lead
+from bulletin.text.sentences import ensure_period
+from bulletin.workspace import PRIORITY_RANK, Programme, VoiceProfile, Workspace
+
+if TYPE_CHECKING:
+    from bulletin.production import PartKind
+    from bulletin.speech.tts.base import AudioChunk
+
+Progress = Callable[[str, int, int], None]
+WEEKDAYS = ("thứ hai", "thứ ba", "thứ tư", "thứ năm", "thứ sáu", "thứ bảy", "chủ nhật")
+
+
+@dataclass(frozen=True)
+class ScriptLine:
+    """One sentence of the script: where it belongs, what is written and what is spoken."""
+
+    part: str  # opening | item | closing
+    item_position: int | None
+    text: str
+    spoken: str
+
+
+def _no_progress(stage: str, done: int, total: int) -> None:
+    return None
+
+
+def select_announcements(
+    store: Store,
+    programme: Programme,
+    voice: VoiceProfile,
+    sentences_per_item: int,
+    item_ids: Sequence[int] = (),
+) -> list[Announcement]:
+    """Explicit items, else unaired ones by priority then recency, filled to the programme."""
+    if item_ids:
+        return [store.announcement(i) for i in item_ids]
+    aired = store.aired_announcement_ids()
+    pool = [
+        a
+        for a in store.announcements(include_duplicates=False)
+        if a.id not in aired and (not programme.sources or a.source in programme.sources)
+    ]
+    pool.sort(key=lambda a: (PRIORITY_RANK.get(a.priority, 9), _neg_time(a.published), -a.id))
+    budget = programme.max_minutes * 60.0 - 30.0  # opening, closing and jingles
+    chosen: list[Announcement] = []
+    spent = 0.0
+    for announcement in pool:
+        lead = summarize_lead(announcement.body, sentences=sentences_per_item)
+        cost = speech_seconds(" ".join([announcement.title, *lead]), voice.rate) + 2.0
+        if chosen and spent + cost > budget:
+            continue
+        chosen.append(announcement)
+        spent += cost
+    return chosen
+
+
+def _neg_time(published: str | None) -> float:
+    if not published:
+        return 0.0
+    try:
+        return -datetime.fromisoformat(published).timestamp()
+    except ValueError:
+        return 0.0
+
+
+def _ordinal(n: int) -> str:
+    from bulletin.speech.normalize import read_number
+
+    return {1: "nhất", 4: "tư"}.get(n, read_number(n))
+
+
+def write_script(
+    workspace: Workspace,
+    programme: Programme,
+    voice: VoiceProfile,
+    items: Sequence[tuple[Announcement, list[str]]],
+    today: datetime,
+) -> list[ScriptLine]:
+    """Opening, each item's title and summary, closing; each sentence normalized for speech."""
+    from bulletin.speech.normalize import normalize
+    from bulletin.text.sentences import split_sentences
+
+    config = workspace.config
+    date = normalize(f"{WEEKDAYS[today.weekday()]}, ngày {today:%d/%m/%Y}", region=voice.region)
+    fields = {
+        "station": config.station.name,
+        "commune": config.station.commune,
+        "programme": programme.title,
+        "date": date,
+        "count": _spoken_count(len(items)),
+    }
+    lines: list[ScriptLine] = []
+
+    def add(part: str, position: int | None, text: str) -> None:
+        for sentence in split_sentences(text):
+            sentence = ensure_period(sentence)
+            lines.append(
+                ScriptLine(part, position, sentence, normalize(sentence, region=voice.region))
+            )
+
+    add("opening", None, _fill(config.script.opening, fields))
+    for position, (announcement, summary) in enumerate(items, start=1):
+        add(
+            "item",
+            position,
+            _fill(
+                config.script.item_intro, {"index": _ordinal(position), "title": announcement.title}
+            ),
+        )
+        for sentence in summary:
+            add("item", position, sentence)
+    add("closing", None, _fill(config.script.closing, fields))
+    return lines
+
+
+def _spoken_count(n: int) -> str:
+    from bulletin.speech.normalize import read_number
+
+    return read_number(n)
+
+
+def _fill(template: str, fields: dict[str, str]) -> str:
+    try:
+        return template.format(**fields)
+    except (KeyError, IndexError, ValueError) as exc:
+        raise InputError("script.template", template=template, detail=str(exc)) from None
+
+
+def build(
+    workspace: Workspace,
+    store: Store,
+    *,
+    programme_name: str | None = None,
+    item_ids: Sequence[int] = (),
+    voice_name: str | None = None,
+    actor: str = "bulletin",
+    progress: Progress = _no_progress,
+) -> int:
+    """Build one bulletin to the 'built' state and return its id."""
+    with exclusive(workspace.data_dir / "build.lock", "build"):
+        return _build(workspace, store, programme_name, item_ids, voice_name, actor, progress)
+
+
+def _build(
+    workspace: Workspace,
+    store: Store,
+    programme_name: str | None,
+    item_ids: Sequence[int],
+    voice_name: str | None,
+    actor: str,
+    progress: Progress,
+) -> int:
+    from bulletin import production
+    from bulletin.speech.cache import SentenceCache, synthesize_cached
+    from bulletin.speech.tts import load_engine
+
+    programme_key, programme = workspace.programme(programme_name)
+    voice_key, voice = workspace.voice(voice_name or programme.voice)
+    per_item = workspace.config.defaults.summary_sentences
+    chosen = select_announcements(store, programme, voice, per_item, item_ids)
+    if not chosen:
+        raise InputError("build.nothing")
+    items = [(a, summarize_lead(a.body, sentences=per_item)) for a in chosen]
+    today = datetime.now(ZoneInfo(workspace.config.timezone))
+    script = write_script(workspace, programme, voice, items, today)
+    priority = min((a.priority for a in chosen), key=lambda p: PRIORITY_RANK.get(p, 9))
+    bulletin_id = store.create_draft(
+        programme=programme_key,
+        priority=priority,
+        voice=voice_key,
+        items=[(a.id, a.title, " ".join(s)) for a, s in items],
+        sentences=[(s.part, s.item_position, s.text, s.spoken) for s in script],
+        actor=actor,
+    )
+    engine = load_engine(
+        voice.engine, voice=voice.voice, rate=voice.rate, pitch=voice.pitch, volume=voice.volume
+    )
+    cache = SentenceCache(workspace.cache_dir / "sentences")
+    parts: list[tuple[str, int | None, AudioChunk]] = []
+    keys = []
+    total = len(script)
+    progress("speak", 0, total)
+    spoken = synthesize_cached(engine, cache, [line.spoken for line in script])
+    for done, (line, (chunk, _hit)) in enumerate(zip(script, spoken, strict=True), start=1):
+        parts.append((line.part, line.item_position, chunk))
+        keys.append(cache.digest((engine.cache_key(), line.spoken)))
+        progress("speak", done, total)
+    progress("produce", 0, 1)
+    audio = workspace.config.audio
+    settings = production.ProductionSettings(
+        target_lufs=audio.target_lufs,
+        true_peak_dbtp=audio.true_peak_dbtp,
+        pause_sentence_ms=audio.pause_sentence_ms,
+        pause_item_ms=audio.pause_item_ms,
+        jingle_open=_jingle(workspace, audio.jingle_open),
+        jingle_close=_jingle(workspace, audio.jingle_close),
+    )
+    out = workspace.audio_dir / f"bulletin-{bulletin_id}.mp3"
+    produced = production.produce(_production_parts(parts), out, settings)
+    progress("produce", 1, 1)
+    store.finish_build(
+        bulletin_id,
+        audio_path=str(produced.path),
+        audio_bytes=produced.bytes,
+        audio_sha256=produced.sha256,
+        duration_s=produced.duration_s,
+        loudness_lufs=produced.loudness_lufs,
+        true_peak_dbtp=produced.true_peak_dbtp,
+        audio_keys=keys,
+        actor=actor,
+    )
+    return bulletin_id
+
+
+def _production_parts(
+    parts: Sequence[tuple[str, int | None, AudioChunk]],
+) -> list[tuple[PartKind, AudioChunk]]:
+    """Script lines as production parts: the last sentence of an item ends the item."""
+    kinds: list[tuple[PartKind, AudioChunk]] = []
+    for index, (part, position, chunk) in enumerate(parts):
+        if part != "item":
+            kinds.append(("opening" if part == "opening" else "closing", chunk))
+            continue
+        following = parts[index + 1] if index + 1 < len(parts) else None
+        last = following is None or following[1] != position
+        kinds.append(("item_end" if last else "item_sentence", chunk))
+    return kinds
+
+
+def _jingle(workspace: Workspace, setting: str | None) -> Path | Literal["builtin"] | None:
+    if setting is None:
+        return None
+    if setting == "builtin":
+        return "builtin"
+    path = workspace.resolve(setting)
+    if not path.is_file():
+        raise InputError(
+            "config.field",
+            path=str(workspace.root / "bulletin.yaml"),
+            field="audio.jingle",
+            detail=f"{path}?",
+        )
+    return path

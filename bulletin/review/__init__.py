@@ -1,0 +1,1 @@
+"""Review: the states of a bulletin and who moved it between them."""

@@ -1,0 +1,1 @@
+"""Summarizers: cut an announcement to what a listener needs, inventing nothing."""
