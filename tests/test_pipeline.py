@@ -1,0 +1,192 @@
+"""End to end: build, review, push; interruption; the demo."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tests.conftest import run_bulletin
+
+
+def measure(path: Path) -> tuple[float, float]:
+    """Integrated loudness and true peak, read by ffmpeg's own EBU R128 meter."""
+    import imageio_ffmpeg
+
+    done = subprocess.run(
+        [
+            imageio_ffmpeg.get_ffmpeg_exe(),
+            "-nostats",
+            "-i",
+            str(path),
+            "-af",
+            "ebur128=peak=true",
+            "-f",
+            "null",
+            "-",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    summary = done.stderr[done.stderr.rfind("Summary:") :]
+    lufs = float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary).group(1))  # type: ignore[union-attr]
+    peak = float(re.search(r"Peak:\s+(-?[\d.]+) dBFS", summary).group(1))  # type: ignore[union-attr]
+    return lufs, peak
+
+
+def mp3_seconds(path: Path) -> float:
+    import imageio_ffmpeg
+
+    done = subprocess.run(
+        [imageio_ffmpeg.get_ffmpeg_exe(), "-i", str(path), "-f", "null", "-"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    h, m, s = re.findall(r"time=(\d+):(\d+):([\d.]+)", done.stderr)[-1]
+    return int(h) * 3600 + int(m) * 60 + float(s)
+
+
+def test_demo_delivers_a_loudness_normalized_vietnamese_bulletin(tmp_path: Path) -> None:
+    target = tmp_path / "demo"
+    result = run_bulletin("demo", "--workspace", str(target), "--json")
+    assert result.code == 0, result.err
+    document = result.json()
+    [delivered] = document["delivered"]
+    mp3 = Path(delivered)
+    assert mp3.parent == target / "xuat" / "loa"
+    assert mp3.read_bytes()[:3] == b"ID3" or mp3.read_bytes()[0] == 0xFF
+    assert mp3_seconds(mp3) >= 30
+    lufs, peak = measure(mp3)
+    assert abs(lufs - (-16.0)) <= 1.0
+    assert peak <= -1.0 + 0.3  # ebur128 oversamples 4x; allow its own rounding
+    bulletin = document["bulletin"]
+    assert bulletin["state"] == "delivered"
+    approvals = [a for a in bulletin["audit"] if a["action"] == "approve"]
+    assert approvals and approvals[0]["actor"] == "demo"
+    spoken = " ".join(s["spoken"] for s in bulletin["sentences"])
+    assert not re.search(r"\d", spoken)
+    assert "Minh Hòa" in spoken
+
+
+def test_push_refuses_unapproved_bulletin(built_ws: Path) -> None:
+    result = run_bulletin("-w", str(built_ws), "push", "latest")
+    assert result.code == 3
+    assert "chưa được duyệt" in result.err
+    assert run_bulletin("-w", str(built_ws), "deliveries", "--json").json() == []
+    assert not (built_ws / "xuat" / "loa").exists() or not any((built_ws / "xuat/loa").iterdir())
+
+
+def test_show_reports_the_documented_document(built_ws: Path) -> None:
+    document = run_bulletin("-w", str(built_ws), "show", "latest", "--json").json()
+    for key in (
+        "id",
+        "state",
+        "programme",
+        "priority",
+        "audio",
+        "duration_s",
+        "loudness_lufs",
+        "true_peak_dbtp",
+        "items",
+        "sentences",
+        "audit",
+    ):
+        assert key in document
+    assert document["state"] == "built"
+    assert {"index", "text", "spoken", "audio"} <= set(document["sentences"][0])
+    assert Path(document["audio"]).exists()
+
+
+def test_review_then_push_delivers_exactly_once(sample_ws: Path) -> None:
+    ws = str(sample_ws)
+    assert run_bulletin("-w", ws, "fetch").code == 0
+    built = run_bulletin("-w", ws, "build", "--json").json()
+    number = str(built["id"])
+    assert run_bulletin("-w", ws, "approve", number).code == 2  # --as is required
+    approved = run_bulletin("-w", ws, "approve", number, "--as", "chu-tich", "--json")
+    assert approved.code == 0 and approved.json()["state"] == "approved"
+    first = run_bulletin("-w", ws, "push", number, "--json")
+    assert first.code == 0, first.err
+    [delivery] = first.json()["deliveries"]
+    assert delivery["state"] == "delivered" and len(delivery["sha256"]) == 64
+    second = run_bulletin("-w", ws, "push", number, "--json").json()
+    assert second["deliveries"][0]["state"] == "skipped"
+    files = list((sample_ws / "xuat" / "loa").glob("*.mp3"))
+    assert len(files) == 1
+    import hashlib
+
+    assert hashlib.sha256(files[0].read_bytes()).hexdigest() == delivery["sha256"]
+    rows = run_bulletin("-w", ws, "deliveries", "--json").json()
+    assert (
+        len(rows) == 1 and rows[0]["attempts"] == 1 and rows[0]["bytes"] == files[0].stat().st_size
+    )
+    rejected = run_bulletin("-w", ws, "reject", number, "--as", "x", "--reason", "muộn")
+    assert rejected.code == 3
+
+
+def test_rejected_bulletin_is_never_pushed(sample_ws: Path) -> None:
+    ws = str(sample_ws)
+    run_bulletin("-w", ws, "fetch")
+    number = str(run_bulletin("-w", ws, "build", "--json").json()["id"])
+    assert run_bulletin("-w", ws, "reject", number, "--as", "bt", "--reason", "sai số").code == 0
+    assert run_bulletin("-w", ws, "approve", number, "--as", "ct").code == 3
+    assert run_bulletin("-w", ws, "push", number).code == 3
+    audit = run_bulletin("-w", ws, "show", number, "--json").json()["audit"]
+    assert audit[-1]["action"] == "reject" and audit[-1]["reason"] == "sai số"
+
+
+def test_emergency_needs_two_different_approvers(sample_ws: Path) -> None:
+    ws = str(sample_ws)
+    sources = (sample_ws / "sources.yaml").read_text(encoding="utf-8")
+    (sample_ws / "sources.yaml").write_text(
+        sources.replace("priority: normal", "priority: emergency"), encoding="utf-8"
+    )
+    run_bulletin("-w", ws, "fetch")
+    built = run_bulletin("-w", ws, "build", "--json").json()
+    assert built["priority"] == "emergency"
+    number = str(built["id"])
+    first = run_bulletin("-w", ws, "approve", number, "--as", "an", "--json").json()
+    assert first["state"] == "built"
+    assert run_bulletin("-w", ws, "push", number).code == 3
+    assert run_bulletin("-w", ws, "approve", number, "--as", "an").code == 3
+    second = run_bulletin("-w", ws, "approve", number, "--as", "binh", "--json").json()
+    assert second["state"] == "approved"
+
+
+def test_build_interrupted_by_sigint_leaves_a_usable_store(sample_ws: Path) -> None:
+    ws = str(sample_ws)
+    assert run_bulletin("-w", ws, "fetch").code == 0
+    db = sample_ws / "data" / "bulletin.sqlite3"
+    child = subprocess.Popen(
+        [sys.executable, "-m", "bulletin.cli", "-w", ws, "build"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "BULLETIN_LANG": "vi"},
+    )
+    # Wait until the build has written its draft, then interrupt it mid-synthesis.
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        with sqlite3.connect(db) as conn:
+            if conn.execute("SELECT COUNT(*) FROM bulletins").fetchone()[0]:
+                break
+        time.sleep(0.005)
+    child.send_signal(signal.SIGINT)
+    _, err = child.communicate(timeout=60)
+    assert "Traceback" not in err
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        states = [r[0] for r in conn.execute("SELECT state FROM bulletins")]
+    assert states in (["draft"], ["built"])  # interrupted, or finished just before the signal
+    again = run_bulletin("-w", ws, "build", "--json")
+    assert again.code == 0, again.err
+    assert again.json()["state"] == "built"
+    assert not list((sample_ws / "data" / "audio").glob("*.tmp*"))
+    assert not list((sample_ws / "data" / "audio").glob(".*"))
