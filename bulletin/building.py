@@ -171,12 +171,16 @@ def _build(
     programme_key, programme = workspace.programme(programme_name)
     voice_key, voice = workspace.voice(voice_name or programme.voice)
     per_item = workspace.config.defaults.summary_sentences
+    progress("select", 0, 1)
     chosen = select_announcements(store, programme, voice, per_item, item_ids)
     if not chosen:
         raise InputError("build.nothing")
     items = [(a, summarize_lead(a.body, sentences=per_item)) for a in chosen]
+    progress("select", 1, 1)
+    progress("script", 0, 1)
     today = datetime.now(ZoneInfo(workspace.config.timezone))
     script = write_script(workspace, programme, voice, items, today)
+    progress("script", 1, 1)
     priority = min((a.priority for a in chosen), key=lambda p: PRIORITY_RANK.get(p, 9))
     bulletin_id = store.create_draft(
         programme=programme_key,

@@ -617,11 +617,30 @@ def _jsonl_records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             yield number, record
 
 
+def _localize(group: click.Group) -> None:
+    """Vietnamese --help by default: command and option help come from the catalog."""
+    from bulletin.messages import CATALOG, language
+
+    if language() != "vi":
+        return
+    group.help = t("help.cli")
+    for param in group.params:
+        if isinstance(param, click.Option) and f"opt.{param.name}" in CATALOG:
+            param.help = t(f"opt.{param.name}")
+    for name, command in group.commands.items():
+        if f"help.{name}" in CATALOG:
+            command.help = command.short_help = t(f"help.{name}")
+        for param in command.params:
+            if isinstance(param, click.Option) and f"opt.{param.name}" in CATALOG:
+                param.help = t(f"opt.{param.name}")
+
+
 def main() -> None:
     """Entry point: turns errors into one clear line and an exit code, never a traceback."""
     from bulletin.output import warn
     from bulletin.speech.tts.base import TTSError
 
+    _localize(cli)
     try:
         code = cli.main(standalone_mode=False)
     except click.exceptions.Abort:

@@ -190,3 +190,36 @@ def test_build_interrupted_by_sigint_leaves_a_usable_store(sample_ws: Path) -> N
     assert again.json()["state"] == "built"
     assert not list((sample_ws / "data" / "audio").glob("*.tmp*"))
     assert not list((sample_ws / "data" / "audio").glob(".*"))
+
+
+def test_say_writes_speech_in_mp3_and_wav(tmp_path: Path) -> None:
+    text = "Kính thưa bà con! Ngày 05/12/2026 cắt điện từ 7h30 đến 16h00 tại thôn Đông Hải."
+    mp3 = tmp_path / "thong-bao.mp3"
+    result = run_bulletin("say", text, "-o", str(mp3), "--json")
+    assert result.code == 0, result.err
+    document = result.json()
+    assert document["duration_s"] > 4 and mp3.stat().st_size > 10_000
+    assert abs(measure(mp3)[0] - (-16.0)) <= 1.0
+    assert "năm tháng mười hai" in " ".join(document["spoken"])
+    wav = tmp_path / "thong-bao.wav"
+    assert run_bulletin("say", text, "-o", str(wav)).code == 0
+    assert wav.read_bytes()[:4] == b"RIFF"
+    empty = run_bulletin("say", "   ", "-o", str(tmp_path / "x.mp3"))
+    assert empty.code == 2 and not (tmp_path / "x.mp3").exists()
+
+
+def test_second_build_at_once_is_refused_clearly(built_ws: Path) -> None:
+    import fcntl
+
+    lock = built_ws / "data" / "build.lock"
+    with lock.open("a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        result = run_bulletin("-w", str(built_ws), "build")
+    assert result.code == 1
+    assert "tiến trình khác" in result.err
+
+
+def test_preview_shows_written_and_spoken_script(built_ws: Path) -> None:
+    result = run_bulletin("-w", str(built_ws), "preview", "latest", env={"COLUMNS": "200"})
+    assert result.code == 0, result.err
+    assert "Câu đọc" in result.out and "Ủy ban nhân dân" in result.out
