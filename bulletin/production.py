@@ -10,7 +10,7 @@ import os
 import subprocess
 import tempfile
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Protocol
@@ -319,8 +319,9 @@ def _float_to_segment(x: FloatArray, rate: int) -> AudioSegment:
 
 def _segment_to_float(seg: AudioSegment) -> FloatArray:
     seg = seg.set_channels(1).set_sample_width(_WIDTH)
-    pcm = np.frombuffer(seg.raw_data, dtype="<i4")
-    return pcm.astype(np.float32) * np.float32(1.0 / _SCALE)
+    out = np.frombuffer(seg.raw_data, dtype="<i4").astype(np.float32)
+    out *= np.float32(1.0 / _SCALE)
+    return out
 
 
 def _join(segments: list[AudioSegment], rate: int) -> AudioSegment:
@@ -487,42 +488,68 @@ def _peak_envelope_db(x: FloatArray) -> FloatArray:
         m = up.reshape(-1, 4).max(axis=1)  # inter-sample peak between n and n+1
         env[pos : pos + m.size] = m
         pos += m.size
-    env[1:] = np.maximum(env[1:], env[:-1])
+    np.maximum(env[1:], env[:-1], out=env[1:])
     with np.errstate(divide="ignore"):
-        return (20.0 * np.log10(env)).astype(np.float32)
+        np.log10(env, out=env)
+    env *= np.float32(20.0)
+    return env
 
 
 def _limiter_gain_db(
-    envelope_db: FloatArray, gain_db: float, ceiling_db: float, rate: int
+    envelope_db: FloatArray, gain_db: float, ceiling_db: float, rate: int, out: FloatArray
 ) -> FloatArray:
-    """Smooth gain reduction (dB ≤ 0) keeping gain·envelope under the ceiling.
+    """Smooth gain reduction (dB ≤ 0) keeping gain·envelope under the ceiling, into ``out``.
 
     Look-ahead min-hold followed by a same-length moving average: every value the
     average sees at a peak is already at or below that peak's requirement, so the
     ceiling holds exactly at the peak while gain ramps down ahead of it. Release is
     an exponential recovery in dB applied before the average so the guarantee survives.
+    Works in place in ``out``: a 15-minute programme is 160 MB per float32 array.
     """
-    need = np.minimum(0.0, ceiling_db - gain_db - envelope_db).astype(np.float32)
+    np.subtract(np.float32(ceiling_db - gain_db), envelope_db, out=out)
+    np.minimum(out, np.float32(0.0), out=out)
     look = max(1, round(LIMITER_LOOKAHEAD_S * rate))
-    held = ndimage.minimum_filter1d(need, look, origin=-(look // 2), mode="nearest")
-    del need
+    _filter_in_place(
+        out, lambda a: ndimage.minimum_filter1d(a, look, origin=-(look // 2), mode="nearest"), look
+    )
     # With u = -gain_dB ≥ 0, the release u[n] = max(v[n], a·u[n-1]) has the closed
     # form max_k v[k]·a^(n-k); in logs that is a running max, vectorized per block.
     lam = 1.0 / (LIMITER_RELEASE_S * rate)
-    released = np.empty_like(held)
     carry = 0.0
-    for start in range(0, held.size, _BLOCK):
-        k = np.arange(held[start : start + _BLOCK].size, dtype=np.float64)
+    for start in range(0, out.size, _BLOCK):
+        block = out[start : start + _BLOCK]
+        k = np.arange(block.size, dtype=np.float64)
         with np.errstate(divide="ignore"):
-            log_v = np.log(-held[start : start + k.size].astype(np.float64))
-            log_u = np.maximum.accumulate(log_v + k * lam) - k * lam
+            log_u = np.log(-block.astype(np.float64)) + k * lam
+            np.maximum.accumulate(log_u, out=log_u)
+            log_u -= k * lam
             if carry > 0.0:
-                log_u = np.maximum(log_u, math.log(carry) - (k + 1) * lam)
+                np.maximum(log_u, math.log(carry) - (k + 1) * lam, out=log_u)
         u = np.exp(log_u)
-        released[start : start + k.size] = -u
+        block[:] = -u
         carry = float(u[-1])
-    del held
-    return ndimage.uniform_filter1d(released, look, origin=(look - 1) // 2, mode="nearest")
+    _filter_in_place(
+        out,
+        lambda a: ndimage.uniform_filter1d(a, look, origin=(look - 1) // 2, mode="nearest"),
+        look,
+    )
+    return out
+
+
+def _filter_in_place(a: FloatArray, fn: Callable[[FloatArray], FloatArray], halo: int) -> None:
+    """Apply a short 1-D filter (reach ≤ ``halo``) to ``a`` block by block, in place.
+
+    ndimage copies a whole line into float64 buffers, ~640 MB for a 15-minute
+    programme; blocks with overlapping halos give the same result in little memory.
+    """
+    saved: FloatArray | None = None  # original values just left of the current block
+    for start in range(0, a.size, _BLOCK):
+        stop = min(start + _BLOCK, a.size)
+        lo = max(0, start - halo)
+        left = saved if saved is not None else a[lo:start]
+        seg = np.concatenate([left, a[start : min(stop + halo, a.size)]])
+        saved = a[max(start, stop - halo) : stop].copy()
+        a[start:stop] = fn(seg)[start - lo : start - lo + stop - start]
 
 
 def _phase_rotate(x: FloatArray, rate: int) -> FloatArray:
@@ -540,12 +567,11 @@ def _phase_rotate(x: FloatArray, rate: int) -> FloatArray:
         a0 = 1 + alpha
         sections.append([(1 - alpha) / a0, -2 * c / a0, 1.0, 1.0, -2 * c / a0, (1 - alpha) / a0])
     sos = np.array(sections)
-    out = np.empty_like(x)
     zi = np.zeros((len(sections), 2))
-    for start in range(0, x.size, _BLOCK):
+    for start in range(0, x.size, _BLOCK):  # in place, block by block
         block, zi = signal.sosfilt(sos, x[start : start + _BLOCK], zi=zi)
-        out[start : start + block.size] = block
-    return out
+        x[start : start + block.size] = block
+    return x
 
 
 def _normalize(
@@ -563,11 +589,15 @@ def _normalize(
     returns the signal with the gain and slope found, to warm-start a retry.
     """
 
+    buf = np.empty_like(x)  # every render reuses this one buffer
+
     def render(gain_db: float) -> tuple[FloatArray, float]:
-        reduction = _limiter_gain_db(envelope_db, gain_db, ceiling_db, rate)
-        reduction += np.float32(gain_db)
-        y = x * np.power(np.float32(10.0), reduction / np.float32(20.0))
-        return y, _integrated_loudness(y[:, None], rate)
+        _limiter_gain_db(envelope_db, gain_db, ceiling_db, rate, out=buf)
+        np.add(buf, np.float32(gain_db), out=buf)  # total gain in dB ...
+        np.multiply(buf, np.float32(math.log(10.0) / 20.0), out=buf)
+        np.exp(buf, out=buf)  # ... as a linear factor ...
+        np.multiply(buf, x, out=buf)  # ... applied to the programme
+        return buf, _integrated_loudness(buf[:, None], rate)
 
     # Limiting takes away loudness, so the gain must overshoot the plain difference.
     # Loudness rises monotonically but ever slower with gain: secant steps, with the
@@ -636,12 +666,16 @@ def _decode(path: Path) -> tuple[FloatArray, int]:
         FFMPEG, "-nostdin", "-hide_banner", "-loglevel", "error",
         "-i", str(path), "-vn", "-map", "0:a:0", "-c:a", "pcm_f32le", "-f", "wav", "pipe:1",
     ]  # fmt: skip
-    proc = subprocess.run(cmd, capture_output=True, check=False)
-    if proc.returncode != 0:
-        raise RuntimeError(
-            f"ffmpeg could not decode {path}: {proc.stderr.decode(errors='replace')}"
-        )
-    data = proc.stdout
+    # One read into one buffer: communicate() would hold the PCM twice (chunks + join).
+    with tempfile.TemporaryFile() as errlog:
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=errlog)
+        assert proc.stdout is not None
+        with proc.stdout:
+            data = proc.stdout.read()
+        if proc.wait() != 0:
+            errlog.seek(0)
+            msg = errlog.read().decode(errors="replace")
+            raise RuntimeError(f"ffmpeg could not decode {path}: {msg}")
     # ffmpeg streams WAV to a pipe with placeholder sizes, so walk the chunks and
     # take everything after the data header rather than trusting its length.
     if data[:4] != b"RIFF" or data[8:12] != b"WAVE":
