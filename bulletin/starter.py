@@ -68,9 +68,7 @@ def run_demo(
         if failed:
             raise InputError("input.file", path=failed[0].source, detail=failed[0].error)
         step("demo.step.build")
-        bulletin_id = build(
-            ws, store, actor=DEMO_USER, progress=progress or _quiet
-        )
+        bulletin_id = build(ws, store, actor=DEMO_USER, progress=progress or _quiet)
         step("demo.step.approve")
         approve(ws, store, bulletin_id, user=DEMO_USER, note="bulletin demo")
         if store.bulletin(bulletin_id)["state"] != "approved":

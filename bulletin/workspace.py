@@ -145,6 +145,8 @@ def _env_overrides(data: dict[str, Any]) -> dict[str, Any]:
         if not name.startswith("BULLETIN_") or name in skip:
             continue
         keys = name[len("BULLETIN_") :].lower().split("__")
+        if keys[0] not in StationConfig.model_fields:
+            continue  # another tool's variable, or one bulletin reads elsewhere
         target = data
         for key in keys[:-1]:
             nested = target.get(key)
