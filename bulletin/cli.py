@@ -104,7 +104,8 @@ def demo(context: Context, demo_dir: Path | None, as_json: bool) -> None:
 
     target = demo_dir or context.workspace_path
     step = None if as_json else _step_printer()
-    result = run_demo(target, on_step=step, progress=None if as_json else _progress_bar())
+    with _build_progress(not as_json) as progress:
+        result = run_demo(target, on_step=step, progress=progress)
     if as_json:
         from bulletin.output import emit_json
 
@@ -133,25 +134,25 @@ def _step_printer() -> Any:
     return step
 
 
-def _progress_bar() -> Any:
-    """A progress callback drawing a rich bar per stage on stderr."""
+@contextmanager
+def _build_progress(enabled: bool) -> Iterator[Any]:
+    """A progress callback drawing one rich bar per build stage on stderr."""
+    if not enabled:
+        yield _no_bar
+        return
     from rich.progress import Progress
 
     from bulletin.output import console
 
     bars: dict[str, Any] = {}
-    progress = Progress(transient=True, console=console(stderr=True))
+    with Progress(transient=True, console=console(stderr=True)) as progress:
 
-    def update(stage: str, done: int, total: int) -> None:
-        if stage not in bars:
-            if not bars:
-                progress.start()
-            bars[stage] = progress.add_task(t(f"build.stage.{stage}"), total=total)
-        progress.update(bars[stage], completed=done, total=total)
-        if all(task.finished for task in progress.tasks):
-            progress.stop()
+        def update(stage: str, done: int, total: int) -> None:
+            if stage not in bars:
+                bars[stage] = progress.add_task(t(f"build.stage.{stage}"), total=total)
+            progress.update(bars[stage], completed=done, total=total)
 
-    return update
+        yield update
 
 
 # fetch / items ---------------------------------------------------------------
@@ -257,7 +258,7 @@ def build(
     from bulletin.output import emit_json, say
     from bulletin.reports import bulletin_document
 
-    with context.store() as store:
+    with context.store() as store, _build_progress(not as_json) as progress:
         bulletin_id = run_build(
             context.workspace,
             store,
@@ -265,7 +266,7 @@ def build(
             item_ids=item_ids,
             voice_name=voice,
             actor=_whoami(),
-            progress=_no_bar if as_json else _progress_bar(),
+            progress=progress,
         )
         document = bulletin_document(store, bulletin_id)
     if as_json:

@@ -28,7 +28,7 @@ def table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any
 
     grid = Table(title=title, show_lines=False)
     for column in columns:
-        grid.add_column(column)
+        grid.add_column(column, overflow="fold")
     for row in rows:
         grid.add_row(*("" if cell is None else str(cell) for cell in row))
     console().print(grid)
