@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -664,6 +665,11 @@ def main() -> None:
     except OSError as exc:
         key = "disk.full" if exc.errno == errno.ENOSPC else "os.error"
         warn(t(key, detail=str(exc)))
+        sys.exit(EXIT_FAILED)
+    except Exception as exc:
+        if os.environ.get("BULLETIN_DEBUG"):
+            raise
+        warn(t("unexpected", kind=type(exc).__name__, detail=str(exc)[:300]))
         sys.exit(EXIT_FAILED)
     sys.exit(code if isinstance(code, int) else 0)
 

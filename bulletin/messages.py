@@ -149,6 +149,23 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Không chuyển được định dạng âm thanh: {detail}",
         "Cannot re-encode the audio: {detail}",
     ),
+    "produce.encode": ("Không mã hoá được MP3: {detail}", "MP3 encoding failed: {detail}"),
+    "produce.decode": (
+        "Không đọc được tệp âm thanh {path}: {detail}",
+        "Cannot decode the audio file {path}: {detail}",
+    ),
+    "produce.silent": (
+        "Bản tin không có tiếng nói nào để dựng",
+        "The bulletin has no speech to produce",
+    ),
+    "produce.too_short": (
+        "Bản tin ngắn dưới 0,4 giây, không đo được độ lớn",
+        "The programme is shorter than 0.4 s; its loudness cannot be measured",
+    ),
+    "unexpected": (
+        "Lỗi không mong đợi ({kind}: {detail}); đặt BULLETIN_DEBUG=1 để xem chi tiết",
+        "Unexpected error ({kind}: {detail}); set BULLETIN_DEBUG=1 for details",
+    ),
     "tts.failed": ("Lỗi tổng hợp giọng nói: {detail}", "Speech synthesis failed: {detail}"),
     "interrupted": (
         "Đã dừng theo yêu cầu (Ctrl-C); dữ liệu đã lưu vẫn nguyên vẹn",

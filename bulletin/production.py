@@ -21,6 +21,8 @@ from numpy.typing import NDArray
 from pyloudnorm.iirfilter import IIRfilter
 from scipy import ndimage, signal
 
+from bulletin.errors import BulletinError
+
 # pydub looks for a system ffmpeg at import time and warns when there is none (we
 # point it at the wheel's binary right below), and warns that audioop is deprecated
 # (the audioop-lts dependency covers Python ≥ 3.13).
@@ -33,6 +35,11 @@ FFMPEG = imageio_ffmpeg.get_ffmpeg_exe()
 AudioSegment.converter = FFMPEG
 
 log = logging.getLogger(__name__)
+
+
+class ProductionError(BulletinError):
+    """The programme cannot be produced: silent input, an undecodable jingle, a full disk."""
+
 
 PartKind = Literal["opening", "item_sentence", "item_end", "closing"]
 JingleSpec = Path | Literal["builtin"] | None
@@ -163,7 +170,7 @@ def produce(
     trim_db = 0.0
     base = _integrated_loudness(samples[:, None], rate)
     if not math.isfinite(base):
-        raise ValueError("programme is silent: cannot normalize its loudness")
+        raise ProductionError("produce.silent")
     gain_db, slope = target_mono - base, 1.0
     # Gain scales the envelope, so the 4×-oversampled envelope is computed once.
     envelope_db = _peak_envelope_db(samples)
@@ -359,7 +366,7 @@ def _assemble_speech(parts: list[Part], settings: ProductionSettings, rate: int)
         pending_gap = 0
         segments.append(_float_to_segment(audio, rate))
     if not segments:
-        raise ValueError("nothing to produce: no speech parts with audio were given")
+        raise ProductionError("produce.silent")
     return _join(segments, rate)
 
 
@@ -429,7 +436,7 @@ def _integrated_loudness(samples: np.ndarray, rate: int) -> float:
     hop = 0.1 * rate  # 400 ms gating blocks overlap by 75 %
     n_hops = int(frames // hop)
     if n_hops < 4:
-        raise ValueError("programme shorter than 0.4 s: too short to measure loudness")
+        raise ProductionError("produce.too_short")
     bounds = np.round(np.arange(n_hops + 1) * hop).astype(np.int64)
     sos = _k_weighting(rate)
     hop_energy = np.zeros(n_hops)
@@ -655,7 +662,8 @@ def _encode(mono: FloatArray, dest: Path, fmt: AudioFormat) -> None:
         if proc.wait() != 0:
             errlog.seek(0)
             msg = errlog.read().decode(errors="replace")
-            raise RuntimeError(f"ffmpeg MP3 encoding failed: {msg}")
+            key = "disk.full" if "No space left" in msg else "produce.encode"
+            raise ProductionError(key, detail=msg.strip().splitlines()[-1] if msg else "")
 
 
 def _decode(path: Path) -> tuple[FloatArray, int]:
@@ -675,7 +683,7 @@ def _decode(path: Path) -> tuple[FloatArray, int]:
         if proc.wait() != 0:
             errlog.seek(0)
             msg = errlog.read().decode(errors="replace")
-            raise RuntimeError(f"ffmpeg could not decode {path}: {msg}")
+            raise ProductionError("produce.decode", path=str(path), detail=msg.strip()[-300:])
     # ffmpeg streams WAV to a pipe with placeholder sizes, so walk the chunks and
     # take everything after the data header rather than trusting its length.
     if data[:4] != b"RIFF" or data[8:12] != b"WAVE":

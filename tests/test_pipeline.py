@@ -223,3 +223,31 @@ def test_preview_shows_written_and_spoken_script(built_ws: Path) -> None:
     result = run_bulletin("-w", str(built_ws), "preview", "latest", env={"COLUMNS": "200"})
     assert result.code == 0, result.err
     assert "Câu đọc" in result.out and "Ủy ban nhân dân" in result.out
+
+
+def test_full_disk_fails_cleanly_and_keeps_the_store(tmp_path: Path) -> None:
+    import shutil
+
+    import pytest
+
+    mountpoint = tmp_path / "small-disk"
+    mountpoint.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=3M", "tmpfs", str(mountpoint)],
+        capture_output=True,
+        check=False,
+    )
+    if mounted.returncode != 0:
+        pytest.skip("this machine does not let the tests mount a small tmpfs")
+    try:
+        ws = mountpoint / "ws"
+        shutil.copytree(Path(__file__).resolve().parent.parent / "samples", ws)
+        assert run_bulletin("-w", str(ws), "fetch").code == 0
+        result = run_bulletin("-w", str(ws), "build")
+        assert result.code == 1
+        assert "Hết chỗ trên đĩa" in result.err and "Traceback" not in result.err
+        assert not list((ws / "data" / "audio").iterdir())
+        items = run_bulletin("-w", str(ws), "items", "--json")
+        assert items.code == 0 and len(items.json()) >= 10
+    finally:
+        subprocess.run(["umount", str(mountpoint)], check=False)

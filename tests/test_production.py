@@ -21,6 +21,7 @@ from bulletin.production import (
     AudioFormat,
     Part,
     ProducedAudio,
+    ProductionError,
     ProductionSettings,
     builtin_jingle,
     measure,
@@ -215,10 +216,11 @@ def test_pause_layout(tmp_path: Path) -> None:
 
 def test_empty_input_raises(tmp_path: Path) -> None:
     out = tmp_path / "empty.mp3"
-    with pytest.raises(ValueError, match="no speech"):
+    with pytest.raises(ProductionError) as caught:
         produce([], out, ProductionSettings())
+    assert caught.value.key == "produce.silent"
     silent_parts = [("opening", Chunk(np.zeros(0, dtype=np.int16), RATE))]
-    with pytest.raises(ValueError, match="no speech"):
+    with pytest.raises(ProductionError):
         produce(silent_parts, out, ProductionSettings())  # type: ignore[arg-type]
     assert list(tmp_path.iterdir()) == []
 

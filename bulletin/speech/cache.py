@@ -111,6 +111,7 @@ def synthesize_cached(
 ) -> Iterator[tuple[AudioChunk, bool]]:
     """Yield `(chunk, was_cache_hit)` per sentence, synthesizing and storing misses."""
     engine_key = engine.cache_key()
+    warned = False
     for sentence in sentences:
         key = (engine_key, sentence)
         chunk = cache.get(key)
@@ -122,5 +123,7 @@ def synthesize_cached(
             cache.put(key, chunk)
         except OSError as exc:
             # A full or read-only cache disk must not stop a broadcast; it only costs speed.
-            log.warning("Could not write sentence cache in %s: %s", cache.directory, exc)
+            if not warned:
+                log.warning("Could not write sentence cache in %s: %s", cache.directory, exc)
+                warned = True
         yield chunk, False
