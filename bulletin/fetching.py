@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bulletin.errors import BulletinError, NotFoundError
-from bulletin.sources import fetcher_for, location_of
+from bulletin.sources import FetchContext, fetcher_for, location_of
+from bulletin.sources.http import HttpClient
 from bulletin.store import Store
-from bulletin.workspace import Workspace
+from bulletin.workspace import SourceConfig, Workspace
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,7 @@ class SourceReport:
     found: int
     new: int
     error: str | None = None
+    warnings: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -30,6 +32,7 @@ class SourceReport:
             "found": self.found,
             "new": self.new,
             "error": self.error,
+            "warnings": self.warnings,
         }
 
 
@@ -45,33 +48,47 @@ def fetch_sources(
             raise NotFoundError("source.missing", name=only, known=", ".join(sources) or "-")
         sources = {only: sources[only]}
     reports = []
-    for name, spec in sources.items():
-        if on_source is not None:
-            on_source(name)
-        location = location_of(spec)
-        state = store.source_state(name)
-        same_place = state is not None and state["location"] == location
-        etag = state["etag"] if same_place and state else None
-        modified = state["last_modified"] if same_place and state else None
-        try:
-            result = fetcher_for(spec.kind)(workspace, name, spec, etag, modified)
-        except BulletinError as exc:
-            store.record_fetch_error(name, spec.kind, location, str(exc))
-            reports.append(SourceReport(name, spec.kind, "error", 0, 0, str(exc)))
-            continue
-        new_ids = store.save_fetch(
-            name,
-            spec.kind,
-            location,
-            result.announcements,
-            priority=spec.priority,
-            tags=spec.tags,
-            etag=result.etag,
-            last_modified=result.last_modified,
-            status="not_modified" if result.not_modified else "ok",
-        )
-        status = "not_modified" if result.not_modified else "ok"
-        reports.append(
-            SourceReport(name, spec.kind, status, len(result.announcements), len(new_ids))
-        )
+    with HttpClient() as http:
+        for name, spec in sources.items():
+            if on_source is not None:
+                on_source(name)
+            reports.append(_fetch_one(workspace, store, http, name, spec))
     return reports
+
+
+def _fetch_one(
+    workspace: Workspace, store: Store, http: HttpClient, name: str, spec: SourceConfig
+) -> SourceReport:
+    location = location_of(spec)
+    state = store.source_state(name)
+    # Validators belong to a URL: after the source moves, ask unconditionally.
+    same_place = state is not None and state["location"] == location
+    context = FetchContext(
+        workspace=workspace,
+        name=name,
+        spec=spec,
+        http=http,
+        etag=state["etag"] if state is not None and same_place else None,
+        last_modified=state["last_modified"] if state is not None and same_place else None,
+        known_uids=store.known_uids(name),
+    )
+    try:
+        result = fetcher_for(spec.kind)(context)
+    except BulletinError as exc:
+        store.record_fetch_error(name, spec.kind, location, str(exc))
+        return SourceReport(name, spec.kind, "error", 0, 0, str(exc), context.warnings)
+    status = "not_modified" if result.not_modified else "ok"
+    new_ids = store.save_fetch(
+        name,
+        spec.kind,
+        location,
+        result.announcements,
+        priority=spec.priority,
+        tags=spec.tags,
+        etag=result.etag,
+        last_modified=result.last_modified,
+        status=status,
+    )
+    return SourceReport(
+        name, spec.kind, status, len(result.announcements), len(new_ids), None, context.warnings
+    )

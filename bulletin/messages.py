@@ -166,6 +166,14 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Lỗi không mong đợi ({kind}: {detail}); đặt BULLETIN_DEBUG=1 để xem chi tiết",
         "Unexpected error ({kind}: {detail}); set BULLETIN_DEBUG=1 for details",
     ),
+    "summarize.unknown": (
+        "Không có bộ tóm tắt '{name}' (có: {known})",
+        "No summarizer '{name}' (known: {known})",
+    ),
+    "summarize.option": (
+        "Bộ tóm tắt '{name}' không nhận tuỳ chọn: {options} (nhận: {accepted})",
+        "Summarizer '{name}' does not take: {options} (accepted: {accepted})",
+    ),
     "tts.failed": ("Lỗi tổng hợp giọng nói: {detail}", "Speech synthesis failed: {detail}"),
     "interrupted": (
         "Đã dừng theo yêu cầu (Ctrl-C); dữ liệu đã lưu vẫn nguyên vẹn",

@@ -279,6 +279,10 @@ class Store:
                 new_ids.append(int(cursor.lastrowid or 0))
         return new_ids
 
+    def known_uids(self, source: str) -> frozenset[str]:
+        rows = self.db.execute("SELECT uid FROM announcements WHERE source = ?", (source,))
+        return frozenset(str(r[0]) for r in rows)
+
     def record_fetch_error(self, name: str, kind: str, location: str, error: str) -> None:
         with self.tx() as db:
             db.execute(

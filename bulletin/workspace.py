@@ -34,6 +34,30 @@ class Defaults(_Model):
     summary_sentences: int = Field(3, ge=1, le=50)
 
 
+class Seq2SeqConfig(_Model):
+    model: str | None = None  # a local folder, or a model id already in the local HF cache
+    backend: Literal["transformers", "ctranslate2"] = "transformers"
+    max_input_tokens: int = Field(1024, ge=16, le=16384)
+    max_new_tokens: int = Field(256, ge=8, le=4096)
+    num_beams: int = Field(4, ge=1, le=16)
+
+
+class LlmConfig(_Model):
+    url: str = "http://127.0.0.1:11434/v1"  # an OpenAI-compatible base URL
+    model: str = "qwen2.5:7b-instruct"
+    api_key_env: str | None = None  # environment variable holding the API key, if any
+    timeout_s: float = Field(60.0, gt=0, le=600)
+    temperature: float = Field(0.2, ge=0, le=2)
+
+
+class SummaryConfig(_Model):
+    engine: str = "extractive"  # lead | extractive | seq2seq | llm
+    sentences: int | None = Field(None, ge=1, le=50)  # per announcement; else defaults
+    seconds: float | None = Field(None, gt=0, le=600)  # per announcement, in speech time
+    seq2seq: Seq2SeqConfig = Seq2SeqConfig()
+    llm: LlmConfig = LlmConfig()
+
+
 class AudioConfig(_Model):
     target_lufs: float = Field(-16.0, ge=-40, le=-5)
     true_peak_dbtp: float = Field(-1.0, ge=-12, le=0)
@@ -61,17 +85,25 @@ class StationConfig(_Model):
     language: str = "vi"
     public_url: str = "http://127.0.0.1:8750"
     defaults: Defaults = Defaults()
+    summary: SummaryConfig = SummaryConfig()
     audio: AudioConfig = AudioConfig()
     script: ScriptConfig = ScriptConfig()
     review: ReviewConfig = ReviewConfig()
 
 
 class SourceConfig(_Model):
-    kind: Literal["rss", "folder"]
+    kind: Literal["rss", "page", "folder"]
     url: str | None = None
     path: str | None = None
     priority: Priority = "normal"
     tags: list[str] = []
+    link_pattern: str | None = None  # page: regex an article link must match (else detected)
+    max_pages: int = Field(1, ge=1, le=50)  # page: listing pages to follow (pagination)
+    max_articles: int = Field(30, ge=1, le=500)  # page/rss: new articles fetched per run
+    follow_links: Literal["auto", "always", "never"] = "auto"  # rss: fetch the article page
+    attachments: bool = True  # fetch PDF/DOCX attachments linked from articles
+    ca_bundle: str | None = None  # a CA file for portals whose TLS chain is broken
+    timeout_s: float = Field(30.0, gt=0, le=300)
 
 
 class AudioFormatConfig(_Model):
@@ -109,6 +141,8 @@ class Programme(_Model):
     max_minutes: float = Field(5, gt=0, le=120)
     approval: Literal["manual", "auto"] = "manual"
     controllers: list[str] = []
+    summarizer: str | None = None  # overrides summary.engine for this programme
+    tags: list[str] = []  # only announcements carrying one of these tags (empty: all)
 
 
 def _read_yaml(path: Path) -> Any:

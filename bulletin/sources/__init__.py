@@ -4,10 +4,31 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from bulletin.errors import InputError
 from bulletin.store import NewAnnouncement
 from bulletin.workspace import SourceConfig, Workspace
+
+if TYPE_CHECKING:
+    from bulletin.sources.http import HttpClient
+
+
+@dataclass(frozen=True)
+class FetchContext:
+    """Everything a source kind needs for one fetch of one source."""
+
+    workspace: Workspace
+    name: str
+    spec: SourceConfig
+    http: HttpClient
+    etag: str | None = None
+    """Validator from the previous fetch of the source's URL, for a conditional GET."""
+    last_modified: str | None = None
+    known_uids: frozenset[str] = frozenset()
+    """Announcement ids already stored for this source: their pages need no new fetch."""
+    warnings: list[str] = field(default_factory=list)
+    """Things a person should know that did not stop the fetch (mis-encoded text, a .doc)."""
 
 
 @dataclass(frozen=True)
@@ -20,7 +41,7 @@ class FetchResult:
     not_modified: bool = False
 
 
-Fetcher = Callable[[Workspace, str, SourceConfig, str | None, str | None], FetchResult]
+Fetcher = Callable[[FetchContext], FetchResult]
 
 
 def fetcher_for(kind: str) -> Fetcher:
@@ -29,6 +50,10 @@ def fetcher_for(kind: str) -> Fetcher:
         from bulletin.sources.rss import fetch_rss
 
         return fetch_rss
+    if kind == "page":
+        from bulletin.sources.web import fetch_page
+
+        return fetch_page
     if kind == "folder":
         from bulletin.sources.files import fetch_folder
 

@@ -7,22 +7,16 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bulletin.errors import SourceError
-from bulletin.sources import FetchResult
+from bulletin.sources import FetchContext, FetchResult
 from bulletin.store import NewAnnouncement
 from bulletin.text.clean import clean_line, clean_text
-from bulletin.workspace import SourceConfig, Workspace
 
 SUFFIXES = (".txt", ".md")
 MAX_FILE_BYTES = 5 * 1024 * 1024
 
 
-def fetch_folder(
-    workspace: Workspace,
-    name: str,
-    spec: SourceConfig,
-    etag: str | None,
-    last_modified: str | None,
-) -> FetchResult:
+def fetch_folder(ctx: FetchContext) -> FetchResult:
+    workspace, name, spec = ctx.workspace, ctx.name, ctx.spec
     folder = workspace.resolve(spec.path or spec.url or "")
     if not folder.is_dir():
         raise SourceError("folder.missing", name=name, path=str(folder))

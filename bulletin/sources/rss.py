@@ -8,28 +8,27 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bulletin.errors import SourceError
-from bulletin.sources import FetchResult
+from bulletin.sources import FetchContext, FetchResult
 from bulletin.store import NewAnnouncement
 from bulletin.text.clean import clean_line, clean_text
-from bulletin.workspace import SourceConfig, Workspace
 
 
-def fetch_rss(
-    workspace: Workspace,
-    name: str,
-    spec: SourceConfig,
-    etag: str | None,
-    last_modified: str | None,
-) -> FetchResult:
+def fetch_rss(ctx: FetchContext) -> FetchResult:
     import feedparser
 
+    workspace, name, spec = ctx.workspace, ctx.name, ctx.spec
+    etag, last_modified = ctx.etag, ctx.last_modified
     location = spec.url or spec.path
     if not location:
         raise SourceError("source.no_location", name=name)
     if location.startswith(("http://", "https://")):
-        from bulletin.sources import http
-
-        reply = http.get(location, etag=etag, last_modified=last_modified)
+        reply = ctx.http.get(
+            location,
+            etag=etag,
+            last_modified=last_modified,
+            ca_bundle=spec.ca_bundle,
+            timeout_s=spec.timeout_s,
+        )
         if reply.not_modified:
             return FetchResult(etag=etag, last_modified=last_modified, not_modified=True)
         raw, etag, last_modified = reply.body, reply.etag, reply.last_modified

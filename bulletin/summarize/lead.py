@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from bulletin.summarize.base import Budget, Summary
 from bulletin.text.sentences import split_sentences
 
 
-# Vietnamese is one syllable per written word; eSpeak's rate is in words per minute.
 def speech_seconds(text: str, words_per_minute: int) -> float:
+    """Vietnamese is one syllable per written word; voice rates are in words per minute."""
     return len(text.split()) * 60.0 / max(words_per_minute, 1)
+
+
+def fit_budget(sentences: Sequence[str], budget: Budget) -> list[str]:
+    """Keep sentences in order while they fit; the first is always kept."""
+    chosen: list[str] = []
+    spent = 0.0
+    for sentence in sentences:
+        if budget.sentences is not None and len(chosen) >= budget.sentences:
+            break
+        cost = speech_seconds(sentence, budget.words_per_minute)
+        if chosen and budget.seconds is not None and spent + cost > budget.seconds:
+            break
+        chosen.append(sentence)
+        spent += cost
+    return chosen
 
 
 def summarize_lead(
@@ -17,16 +35,19 @@ def summarize_lead(
     max_seconds: float | None = None,
     words_per_minute: int = 150,
 ) -> list[str]:
-    """The first `sentences` sentences, fewer if `max_seconds` of speech would be exceeded.
+    """The first `sentences` sentences, fewer if `max_seconds` of speech would be exceeded."""
+    return fit_budget(split_sentences(body), Budget(sentences, max_seconds, words_per_minute))
 
-    The first sentence is always kept: an announcement cut to nothing says nothing.
-    """
-    chosen: list[str] = []
-    spent = 0.0
-    for sentence in split_sentences(body)[:sentences]:
-        cost = speech_seconds(sentence, words_per_minute)
-        if chosen and max_seconds is not None and spent + cost > max_seconds:
-            break
-        chosen.append(sentence)
-        spent += cost
-    return chosen
+
+class LeadSummarizer:
+    """The lead-N baseline: no model, nothing to load."""
+
+    name = "lead"
+
+    def summarize(self, text: str, budget: Budget, *, title: str | None = None) -> Summary:
+        return Summary(tuple(fit_budget(split_sentences(text), budget)), self.name)
+
+    def summarize_many(
+        self, texts: Sequence[tuple[str, str | None]], budget: Budget
+    ) -> list[Summary]:
+        return [self.summarize(text, budget, title=title) for text, title in texts]
