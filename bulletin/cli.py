@@ -240,6 +240,211 @@ def _check_date(value: str) -> None:
         raise InputError("config.field", path="--since", field="since", detail=value) from None
 
 
+# sources / add ------------------------------------------------------------------
+@cli.group()
+def sources() -> None:
+    """Manage the sources in sources.yaml (list, add, remove, check)."""
+
+
+@sources.command("list")
+@JSON
+@pass_context
+def sources_list(context: Context, as_json: bool) -> None:
+    """List configured sources with their last fetch."""
+    from bulletin.output import emit_json, say, table
+    from bulletin.sources import location_of
+
+    configured = context.workspace.sources()
+    with context.store() as store:
+        counts = store.announcement_counts()
+        states = {name: store.source_state(name) for name in configured}
+    document: list[dict[str, Any]] = [
+        {
+            "name": name,
+            "kind": spec.kind,
+            "location": location_of(spec),
+            "priority": spec.priority,
+            "tags": spec.tags,
+            "stored": counts.get(name, 0),
+            "last_fetch_at": (states[name] or {"last_fetch_at": None})["last_fetch_at"],
+            "last_status": (states[name] or {"last_status": None})["last_status"],
+            "last_error": (states[name] or {"last_error": None})["last_error"],
+        }
+        for name, spec in configured.items()
+    ]
+    if as_json:
+        emit_json(document)
+        return
+    if not document:
+        say(t("sources.none"))
+        return
+    cols = [
+        t("col.source"),
+        t("col.kind"),
+        t("col.location"),
+        t("col.priority"),
+        t("col.tags"),
+        t("col.stored"),
+        t("col.last_fetch"),
+        t("col.status"),
+    ]
+    table(
+        None,
+        cols,
+        [
+            (
+                d["name"],
+                d["kind"],
+                d["location"],
+                d["priority"],
+                ", ".join(d["tags"]),
+                d["stored"],
+                d["last_fetch_at"] or "",
+                (d["last_status"] or "") + (f": {d['last_error']}" if d["last_error"] else ""),
+            )
+            for d in document
+        ],
+    )
+
+
+@sources.command("add")
+@click.argument("name")
+@click.option("--kind", required=True, type=click.Choice(["rss", "page", "folder"]))
+@click.option("--url", help="Feed or listing page URL.")
+@click.option("--path", help="Folder of notices (folder sources).")
+@click.option(
+    "--priority",
+    type=click.Choice(["normal", "priority", "emergency"]),
+    default="normal",
+    show_default=True,
+)
+@click.option("--tag", "tags", multiple=True, help="A tag (repeatable).")
+@pass_context
+def sources_add(
+    context: Context,
+    name: str,
+    kind: str,
+    url: str | None,
+    path: str | None,
+    priority: str,
+    tags: tuple[str, ...],
+) -> None:
+    """Add a source to sources.yaml (comments are kept)."""
+    from bulletin.config_edit import add_entry
+    from bulletin.output import say
+    from bulletin.workspace import SourceConfig
+
+    if (kind == "folder") != bool(path) or (kind != "folder") != bool(url):
+        raise InputError("sources.need_location")
+    entry: dict[str, Any] = {"kind": kind}
+    entry.update({"url": url} if url else {"path": path})
+    entry["priority"] = priority
+    if tags:
+        entry["tags"] = list(tags)
+    SourceConfig.model_validate(entry)
+    target = context.workspace.root / "sources.yaml"
+    add_entry(target, "sources", name, entry)
+    context.workspace.sources()  # the file must still load
+    say(t("sources.added", name=name, path=str(target)))
+
+
+@sources.command("remove")
+@click.argument("name")
+@pass_context
+def sources_remove(context: Context, name: str) -> None:
+    """Remove a source from sources.yaml; what it fetched stays in the store."""
+    from bulletin.config_edit import remove_entry
+    from bulletin.output import say
+
+    target = context.workspace.root / "sources.yaml"
+    remove_entry(target, "sources", name)
+    say(t("sources.removed", name=name, path=str(target)))
+
+
+@sources.command("check")
+@click.argument("name")
+@JSON
+@pass_context
+def sources_check(context: Context, name: str, as_json: bool) -> None:
+    """Fetch and parse one source without storing anything; show what it found."""
+    from bulletin.fetching import check_source
+    from bulletin.output import emit_json, say, table, warn
+
+    found, warnings = check_source(context.workspace, name)
+    document = {
+        "source": name,
+        "items": [
+            {
+                "uid": a.uid,
+                "title": a.title,
+                "link": a.link,
+                "published": a.published,
+                "chars": len(a.body),
+                "body": a.body,
+            }
+            for a in found
+        ],
+        "warnings": warnings,
+    }
+    if as_json:
+        emit_json(document)
+        return
+    cols = [t("col.title"), t("col.published"), t("col.length")]
+    table(
+        t("check.title", name=name, count=len(found)),
+        cols,
+        [(a.title, (a.published or "")[:16], len(a.body)) for a in found],
+    )
+    for line in warnings:
+        warn(line)
+    if not found:
+        say(t("items.none"))
+
+
+@cli.command("add")
+@click.option("--title", required=True, help="The notice's title.")
+@click.option("--text", help="The notice's text.")
+@click.option(
+    "-f",
+    "--file",
+    "text_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Read the text from a file ('-' for stdin).",
+)
+@click.option(
+    "--priority",
+    type=click.Choice(["normal", "priority", "emergency"]),
+    default="normal",
+    show_default=True,
+)
+@click.option("--tag", "tags", multiple=True, help="A tag (repeatable).")
+@JSON
+@pass_context
+def add_notice(
+    context: Context,
+    title: str,
+    text: str | None,
+    text_file: Path | None,
+    priority: str,
+    tags: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """Type in a notice (source 'nhap-tay'); it is stored like any fetched announcement."""
+    from bulletin.fetching import add_typed_notice
+    from bulletin.output import emit_json, say
+
+    if (text is None) == (text_file is None):
+        raise click.UsageError("--text TEXT | -f FILE")
+    content = _read_text(text, text_file)
+    announcement = add_typed_notice(
+        context.workspace, title, content, priority=priority, tags=list(tags), actor=_whoami()
+    )
+    if as_json:
+        emit_json(announcement.as_json())
+    else:
+        say(t("add.done", id=announcement.id, title=announcement.title))
+
+
 # build / show / preview ---------------------------------------------------------
 @cli.command()
 @click.option("--programme", help="Programme (a file in schedules/, without .yaml).")
@@ -629,12 +834,21 @@ def _localize(group: click.Group) -> None:
     for param in group.params:
         if isinstance(param, click.Option) and f"opt.{param.name}" in CATALOG:
             param.help = t(f"opt.{param.name}")
+    _localize_commands(group, "help")
+
+
+def _localize_commands(group: click.Group, prefix: str) -> None:
+    from bulletin.messages import CATALOG
+
     for name, command in group.commands.items():
-        if f"help.{name}" in CATALOG:
-            command.help = command.short_help = t(f"help.{name}")
+        key = f"{prefix}.{name}"
+        if key in CATALOG:
+            command.help = command.short_help = t(key)
         for param in command.params:
             if isinstance(param, click.Option) and f"opt.{param.name}" in CATALOG:
                 param.help = t(f"opt.{param.name}")
+        if isinstance(command, click.Group):
+            _localize_commands(command, key)
 
 
 def main() -> None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bulletin.errors import BulletinError, NotFoundError
+from bulletin.errors import BulletinError, InputError, NotFoundError
 from bulletin.sources import FetchContext, fetcher_for, location_of
 from bulletin.sources.http import HttpClient
-from bulletin.store import Store
+from bulletin.store import Announcement, NewAnnouncement, Store
 from bulletin.workspace import SourceConfig, Workspace
 
 
@@ -92,3 +92,54 @@ def _fetch_one(
     return SourceReport(
         name, spec.kind, status, len(result.announcements), len(new_ids), None, context.warnings
     )
+
+
+def check_source(workspace: Workspace, name: str) -> tuple[list[NewAnnouncement], list[str]]:
+    """Fetch and parse one source unconditionally, storing nothing."""
+    sources = workspace.sources()
+    if name not in sources:
+        raise NotFoundError("source.missing", name=name, known=", ".join(sources) or "-")
+    spec = sources[name]
+    with HttpClient() as http:
+        context = FetchContext(workspace=workspace, name=name, spec=spec, http=http)
+        result = fetcher_for(spec.kind)(context)
+    return result.announcements, context.warnings
+
+
+TYPED_SOURCE = "nhap-tay"
+
+
+def add_typed_notice(
+    workspace: Workspace,
+    title: str,
+    text: str,
+    *,
+    priority: str,
+    tags: list[str],
+    actor: str,
+) -> Announcement:
+    """Store a notice typed in by staff as an announcement of the source 'nhap-tay'."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from bulletin.store import content_hash, open_store
+    from bulletin.text.clean import clean_line, clean_text
+
+    title, body = clean_line(title), clean_text(text)
+    if not title or not body:
+        raise InputError("input.empty")
+    now = datetime.now(ZoneInfo(workspace.config.timezone))
+    notice = NewAnnouncement(
+        uid=f"{now:%Y%m%dT%H%M%S}-{content_hash(title, body)[:12]}",
+        title=title,
+        body=body,
+        link=None,
+        published=now.isoformat(timespec="seconds"),
+    )
+    with open_store(workspace.db_path) as store:
+        new_ids = store.save_fetch(
+            TYPED_SOURCE, "manual", actor, [notice], priority=priority, tags=tags
+        )
+        if not new_ids:
+            raise InputError("config.exists", name=title, path=TYPED_SOURCE)
+        return store.announcement(new_ids[0])

@@ -279,6 +279,10 @@ class Store:
                 new_ids.append(int(cursor.lastrowid or 0))
         return new_ids
 
+    def announcement_counts(self) -> dict[str, int]:
+        rows = self.db.execute("SELECT source, COUNT(*) FROM announcements GROUP BY source")
+        return {str(r[0]): int(r[1]) for r in rows}
+
     def known_uids(self, source: str) -> frozenset[str]:
         rows = self.db.execute("SELECT uid FROM announcements WHERE source = ?", (source,))
         return frozenset(str(r[0]) for r in rows)
