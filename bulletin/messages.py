@@ -214,6 +214,79 @@ CATALOG: dict[str, tuple[str, str]] = {
     "opt.tags": ("Nhãn (có thể lặp lại).", ""),
     "opt.title": ("Tiêu đề thông báo.", ""),
     "opt.text": ("Nội dung thông báo.", ""),
+    "summarize.no_model": (
+        "Chưa cấu hình mô hình: đặt summary.seq2seq.model trong bulletin.yaml là thư mục mô hình "
+        "(tải trên máy có Internet: hf download VietAI/vit5-base-vietnews-summarization "
+        "--local-dir vit5)",
+        "No model configured: set summary.seq2seq.model in bulletin.yaml to a model folder "
+        "(download on a machine with internet: hf download "
+        "VietAI/vit5-base-vietnews-summarization --local-dir vit5)",
+    ),
+    "summarize.fallback": (
+        "Dùng bản tóm tắt trích câu vì: {reason}",
+        "Extractive used because: {reason}",
+    ),
+    "col.engine": ("Bộ tóm tắt", "Engine"),
+    "col.summary": ("Tóm tắt", "Summary"),
+    "help.summarize": ("Tóm tắt một văn bản (hoặc hàng loạt bằng --jsonl).", ""),
+    "opt.engine": ("Bộ tóm tắt: lead, extractive, seq2seq, llm.", ""),
+    "opt.seconds": ("Độ dài tối đa tính bằng giây đọc.", ""),
+    "opt.sentences": ("Số câu tối đa.", ""),
+    "summarize.model_missing": (
+        "Không tìm thấy mô hình tóm tắt '{model}' trên máy này (bulletin không tải mô hình khi "
+        "chạy). Trên một máy có Internet, chạy: {hint}; rồi chép thư mục {folder} sang máy này "
+        "và đặt summary.seq2seq.model: {folder} trong bulletin.yaml",
+        "Summarization model '{model}' is not on this machine (bulletin never downloads models "
+        "at run time). On a machine with internet, run: {hint}; then copy the folder {folder} "
+        "here and set summary.seq2seq.model: {folder} in bulletin.yaml",
+    ),
+    "summarize.model_incomplete": (
+        "Thư mục mô hình '{model}' thiếu {expected} nên không dùng được với backend {backend}. "
+        "Tạo bằng: {hint}; rồi đặt summary.seq2seq.model: {folder}",
+        "Model folder '{model}' has no {expected}, so the {backend} backend cannot use it. "
+        "Make it with: {hint}; then set summary.seq2seq.model: {folder}",
+    ),
+    "summarize.model_unreadable": (
+        "Không đọc được mô hình '{model}': {detail}",
+        "Cannot read model '{model}': {detail}",
+    ),
+    "summarize.tokenizer_missing": (
+        "Thư mục mô hình '{model}' không có bộ tách từ (tokenizer.json, tokenizer_config.json "
+        "hoặc spiece.model); khi chuyển đổi bằng ct2-transformers-converter hãy thêm "
+        "--copy_files spiece.model",
+        "Model folder '{model}' has no tokenizer (tokenizer.json, tokenizer_config.json or "
+        "spiece.model); convert with ct2-transformers-converter --copy_files spiece.model",
+    ),
+    "summarize.tokenizer_needs_sentencepiece": (
+        "Bộ tách từ của '{model}' chỉ có tệp spiece.model; để đọc cần sentencepiece và "
+        "protobuf: pip install 'bulletin[seq2seq]'",
+        "The tokenizer of '{model}' is only a spiece.model file; reading it needs sentencepiece "
+        "and protobuf: pip install 'bulletin[seq2seq]'",
+    ),
+    "summarize.extra_missing": (
+        "Bộ tóm tắt này cần gói bổ sung: pip install 'bulletin[{extra}]'",
+        "This summarizer needs extra packages: pip install 'bulletin[{extra}]'",
+    ),
+    "summarize.backend": (
+        "Không có backend tóm tắt '{backend}' (có: {known})",
+        "No seq2seq backend '{backend}' (known: {known})",
+    ),
+    "summarize.empty_output": (
+        "Bộ tóm tắt {engine} ({model}) trả về bản tóm tắt rỗng",
+        "The {engine} summarizer ({model}) returned an empty summary",
+    ),
+    "summarize.seq2seq_failed": (
+        "Mô hình '{model}' không sinh được bản tóm tắt: {detail}",
+        "Model '{model}' failed to generate a summary: {detail}",
+    ),
+    "summarize.llm_failed": (
+        "Không lấy được bản tóm tắt từ mô hình ngôn ngữ tại {url}: {detail}",
+        "No summary from the language model at {url}: {detail}",
+    ),
+    "summarize.llm_key_missing": (
+        "Chưa đặt biến môi trường {env} (khoá API của mô hình ngôn ngữ)",
+        "Environment variable {env} (the language model's API key) is not set",
+    ),
     "tts.failed": ("Lỗi tổng hợp giọng nói: {detail}", "Speech synthesis failed: {detail}"),
     "interrupted": (
         "Đã dừng theo yêu cầu (Ctrl-C); dữ liệu đã lưu vẫn nguyên vẹn",

@@ -40,6 +40,7 @@ class Seq2SeqConfig(_Model):
     max_input_tokens: int = Field(1024, ge=16, le=16384)
     max_new_tokens: int = Field(256, ge=8, le=4096)
     num_beams: int = Field(4, ge=1, le=16)
+    prefix: str | None = None  # text put before each input, e.g. "vietnews: " for vit5-large
 
 
 class LlmConfig(_Model):
