@@ -84,6 +84,29 @@ CATALOG: dict[str, tuple[str, str]] = {
         "{url}: không kết nối được ({detail})",
         "{url}: unreachable ({detail})",
     ),
+    "http.timeout": (
+        "{url}: máy chủ không trả lời xong trong {seconds} giây",
+        "{url}: no complete answer within {seconds} s",
+    ),
+    "http.redirects": (
+        "{url}: chuyển hướng vòng lặp hoặc quá nhiều lần (hơn 10)",
+        "{url}: redirect loop or too many redirects (over 10)",
+    ),
+    "http.tls": (
+        "{url}: lỗi chứng chỉ TLS ({detail}); nếu cổng thông tin dùng chuỗi chứng chỉ lỗi, "
+        "khai báo ca_bundle cho nguồn này",
+        "{url}: TLS certificate problem ({detail}); for a portal with a broken chain, set "
+        "ca_bundle on the source",
+    ),
+    "feed.unsafe": (
+        "Nguồn '{name}': tài liệu XML khai báo thực thể (entity), bị từ chối vì không an toàn "
+        "({detail})",
+        "Source '{name}': the XML declares entities, refused as unsafe ({detail})",
+    ),
+    "feed.follow_failed": (
+        "Nguồn '{name}': không lấy được bài {url} ({detail}); giữ phần tóm tắt trong RSS",
+        "Source '{name}': could not fetch article {url} ({detail}); kept the feed's summary",
+    ),
     "feed.invalid": (
         "Nguồn '{name}': không đọc được RSS/Atom ({detail})",
         "Source '{name}': not a readable RSS/Atom feed ({detail})",

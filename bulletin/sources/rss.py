@@ -1,26 +1,69 @@
-"""RSS/Atom feeds through feedparser, from a URL or a file in the workspace."""
+"""RSS 0.9x/1.0/2.0 and Atom feeds through feedparser, with the repairs real portals need,
+and article pages fetched for items that carry only a lead."""
 
 from __future__ import annotations
 
+import codecs
 import hashlib
-from datetime import UTC, datetime
+import html
+import importlib.util
+import io
+import re
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from html.entities import name2codepoint
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
-from bulletin.errors import SourceError
+from bulletin.errors import BulletinError, SourceError
 from bulletin.sources import FetchContext, FetchResult
+from bulletin.sources.http import MAX_BYTES
+from bulletin.sources.xmlsafe import UnsafeXml, harden_feedparser, without_doctype
 from bulletin.store import NewAnnouncement
 from bulletin.text.clean import clean_line, clean_text
 
+LEAD_CHARS = 400
+"""In follow_links: auto, a body shorter than this is a lead and the article page is fetched."""
+
+# Where the document starts when a browser or a CMS put text before it.
+_ROOT = re.compile(rb"<\?xml\s|<rss[\s>]|<feed[\s>]|<(?:[\w.-]+:)?RDF[\s>]")
+_DECLARATION = re.compile(rb"^<\?xml[^>]*?\?>")
+_DECLARED_ENCODING = re.compile(rb"""encoding\s*=\s*["']([\w.:-]+)["']""")
+# An & that starts no entity, or one that XML does not know (HTML's &nbsp; &ocirc; ...).
+# CDATA sections are matched too, to be left alone: an & is literal there.
+_AMPERSAND = re.compile(
+    rb"<!\[CDATA\[.*?\]\]>|&(?:(#\d{1,7};|#x[0-9a-fA-F]{1,6};)|([A-Za-z][A-Za-z0-9]{0,31});)?",
+    re.S,
+)
+_XML_ENTITIES = frozenset({b"amp", b"lt", b"gt", b"quot", b"apos"})
+_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_CDATA_LINK = re.compile(rb"<link>\s*<!\[CDATA\[\s*(.*?)\s*\]\]>\s*</link>", re.S)
+
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
+    )
+}
+_RFC822 = re.compile(
+    r"^(?:[A-Za-z]{2,9}\.?,?\s*)?(\d{1,2})\s+([A-Za-z]{3})[A-Za-z]*\.?\s+(\d{2,4})"
+    r"\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*(.*)$"
+)
+_NUMERIC_DATE = re.compile(r"(?<!\d)(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?!\d)")
+_CLOCK = re.compile(r"(?<!\d)(\d{1,2})[:h](\d{2})(?::(\d{2}))?(?:\s*([AaPp])\.?[Mm]\.?)?")
+_OFFSET = re.compile(r"^(?:GMT|UTC|UT)?\s*([+-])(\d{1,2}):?(\d{2})?$", re.I)
+_ZONE_NAMES = {"GMT": 0, "UT": 0, "UTC": 0, "Z": 0, "ICT": 7 * 60}
+
 
 def fetch_rss(ctx: FetchContext) -> FetchResult:
-    import feedparser
-
     workspace, name, spec = ctx.workspace, ctx.name, ctx.spec
     etag, last_modified = ctx.etag, ctx.last_modified
     location = spec.url or spec.path
     if not location:
         raise SourceError("source.no_location", name=name)
+    charset: str | None = None
+    base_url: str | None = None
     if location.startswith(("http://", "https://")):
         reply = ctx.http.get(
             location,
@@ -32,33 +75,65 @@ def fetch_rss(ctx: FetchContext) -> FetchResult:
         if reply.not_modified:
             return FetchResult(etag=etag, last_modified=last_modified, not_modified=True)
         raw, etag, last_modified = reply.body, reply.etag, reply.last_modified
+        charset, base_url = reply.charset, reply.url
     else:
-        path = workspace.resolve(location)
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            raise SourceError(
-                "source.unreadable", name=name, path=str(path), detail=exc.strerror or str(exc)
-            ) from None
-    # Browser copies put text before the root element; feedparser gives up on that.
-    start = raw.find(b"<?xml")
-    if start < 0:
-        start = min(
-            (i for i in (raw.find(b"<rss"), raw.find(b"<feed"), raw.find(b"<rdf")) if i >= 0),
-            default=0,
-        )
-    parsed: Any = feedparser.parse(raw[start:], sanitize_html=False)
-    if not parsed.entries and parsed.get("bozo"):
-        raise SourceError("feed.invalid", name=name, detail=str(parsed.get("bozo_exception")))
-    zone = ZoneInfo(workspace.config.timezone)
+        raw = _read_file(ctx, location)
+    items = read_feed(
+        raw,
+        name=name,
+        base_url=base_url,
+        zone=ZoneInfo(workspace.config.timezone),
+        charset=charset,
+    )
+    return FetchResult(_follow_links(ctx, items), etag=etag, last_modified=last_modified)
+
+
+# What CMSs put in an empty description.
+PLACEHOLDERS = frozenset({"", "no description", "không có mô tả", "null", "undefined"})
+
+
+def read_feed(
+    raw: bytes,
+    *,
+    name: str,
+    zone: tzinfo,
+    base_url: str | None = None,
+    charset: str | None = None,
+) -> list[NewAnnouncement]:
+    """The announcements of a feed document; `charset` is the server's claim, used last."""
+    data = _to_utf8(raw, charset)
+    try:
+        # Before and after the junk is cut: the cut must not hide a DOCTYPE from the scan
+        # (a "<rss>" inside a comment), nor the junk hide one from it.
+        data = without_doctype(_declare_utf8(_strip_before_root(without_doctype(data))))
+    except UnsafeXml as exc:
+        raise SourceError("feed.unsafe", name=name, detail=str(exc)) from None
+    parsed = _parse(_repair(data), name)
+    if not parsed.entries and (parsed.get("bozo") or not parsed.get("version")):
+        # Strict and loose parsing both failed: try the heavier repairs once.
+        retry = _parse(_CDATA_LINK.sub(_unwrap_cdata, _repair(data)), name)
+        if retry.entries:
+            parsed = retry
+    if not parsed.entries:
+        if parsed.get("bozo") or not parsed.get("version"):
+            detail = parsed.get("bozo_exception") or "no RSS/Atom element"
+            raise SourceError("feed.invalid", name=name, detail=str(detail))
+        return []
+    channel = _repair_link(parsed.feed.get("link") or "", base_url)
+    base = base_url or channel
     items = []
     for entry in parsed.entries:
         title = clean_line(entry.get("title", ""))
         body = _entry_body(entry)
-        if not title and not body:
+        if body.strip(" .").lower() in PLACEHOLDERS:
+            body = ""
+        link = _repair_link(entry.get("link") or "", base)
+        # Without a title, an item needs both text and a link to be an announcement;
+        # otherwise it is a CMS placeholder ("No Description").
+        if not title and (not body or not link):
             continue
-        link = (entry.get("link") or "").strip() or None
-        uid = (entry.get("id") or link or "").strip() or _digest(title + body)
+        guid = " ".join((entry.get("id") or "").split())
+        uid = guid or (canonical_link(link) if link else "") or _digest(title + body)
         items.append(
             NewAnnouncement(
                 uid=uid,
@@ -68,7 +143,128 @@ def fetch_rss(ctx: FetchContext) -> FetchResult:
                 published=_published(entry, zone),
             )
         )
-    return FetchResult(items, etag=etag, last_modified=last_modified)
+    return items
+
+
+def _read_file(ctx: FetchContext, location: str) -> bytes:
+    path = ctx.workspace.resolve(location)
+    try:
+        with path.open("rb") as stream:
+            raw = stream.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise SourceError(
+            "source.unreadable", name=ctx.name, path=str(path), detail=exc.strerror or str(exc)
+        ) from None
+    if len(raw) > MAX_BYTES:
+        raise SourceError("file.too_big", path=str(path), limit_mb=MAX_BYTES // 2**20)
+    return raw
+
+
+def _parse(data: bytes, name: str) -> Any:
+    import feedparser
+    from defusedxml import DefusedXmlException
+
+    harden_feedparser()
+    try:
+        # A BytesIO, never bytes: feedparser would try bytes as a file name first.
+        return feedparser.parse(io.BytesIO(data), sanitize_html=False, resolve_relative_uris=False)
+    except DefusedXmlException as exc:
+        raise SourceError("feed.unsafe", name=name, detail=type(exc).__name__) from None
+
+
+# Bytes: encoding, junk, stray ampersands -------------------------------------------------
+
+
+def _to_utf8(raw: bytes, charset: str | None) -> bytes:
+    """UTF-8 bytes, whatever the document or the server claimed."""
+    for bom, codec in (
+        (codecs.BOM_UTF32_LE, "utf-32"),
+        (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if raw.startswith(bom):
+            return raw.decode(codec, "replace").encode("utf-8")
+    if raw[:4] in (b"\x00<\x00?", b"<\x00?\x00"):
+        codec = "utf-16-be" if raw[0] == 0 else "utf-16-le"
+        return raw.decode(codec, "replace").encode("utf-8")
+    if _is_utf8(raw):
+        # Valid multi-byte UTF-8 is almost never an accident, so it beats any declaration.
+        return raw
+    declared = _DECLARED_ENCODING.search(_xml_declaration(raw))
+    candidates = [declared.group(1).decode("ascii") if declared else None, charset]
+    for candidate in candidates:
+        if candidate and candidate.lower().replace("_", "-") not in ("utf-8", "utf8"):
+            try:
+                return raw.decode(candidate).encode("utf-8")
+            except (LookupError, UnicodeDecodeError):
+                continue
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(raw[: 1 << 20]).best()
+    codec = best.encoding if best is not None else "windows-1258"
+    return raw.decode(codec, "replace").encode("utf-8")
+
+
+def _xml_declaration(raw: bytes) -> bytes:
+    start = raw.find(b"<?xml", 0, 4096)
+    return raw[start : raw.find(b"?>", start, start + 400)] if start >= 0 else b""
+
+
+def _is_utf8(raw: bytes) -> bool:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    step = 1 << 20
+    try:
+        for start in range(0, len(raw), step):
+            decoder.decode(raw[start : start + step], start + step >= len(raw))
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _declare_utf8(data: bytes) -> bytes:
+    """The XML declaration says UTF-8, which the bytes now are."""
+    head = data.lstrip()
+    match = _DECLARATION.match(head)
+    if match is None:
+        return data
+    declaration = _DECLARED_ENCODING.sub(b'encoding="utf-8"', match.group(0))
+    return declaration + head[match.end() :]
+
+
+def _strip_before_root(data: bytes) -> bytes:
+    match = _ROOT.search(data)
+    return data[match.start() :] if match else data
+
+
+def _repair(data: bytes) -> bytes:
+    """Escape stray &, turn HTML entities into numeric ones, drop control bytes.
+
+    Each is a syntax error that sends feedparser to its loose parser, which loses things."""
+    data = _CONTROL.sub(b"", data)
+    return _AMPERSAND.sub(_fix_ampersand, data)
+
+
+def _fix_ampersand(match: re.Match[bytes]) -> bytes:
+    if match.group(1) or match.group(0)[:1] == b"<":
+        return match.group(0)
+    entity = match.group(2)
+    if entity is None:
+        return b"&amp;"
+    if entity in _XML_ENTITIES:
+        return match.group(0)
+    character = name2codepoint.get(entity.decode("ascii"))
+    if character is None:
+        return b"&amp;" + entity + b";"
+    return b"&#%d;" % character
+
+
+def _unwrap_cdata(match: re.Match[bytes]) -> bytes:
+    return b"<link>" + html.escape(match.group(1).decode("utf-8", "replace")).encode() + b"</link>"
+
+
+# Entries: text, links, dates -------------------------------------------------------------
 
 
 def _entry_body(entry: Any) -> str:
@@ -79,15 +275,190 @@ def _entry_body(entry: Any) -> str:
     return clean_text(best)
 
 
-def _published(entry: Any, zone: ZoneInfo) -> str | None:
+def _repair_link(raw: str, base: str | None) -> str | None:
+    """An absolute http(s) link from what feeds put in <link>, or None."""
+    text = raw.strip()
+    if text.startswith("<![CDATA[") and text.endswith("]]>"):
+        text = text[9:-3].strip()
+    while "&amp;" in text:
+        text = html.unescape(text)
+    # Lines broken inside the URL are an editor's wrapping; a lone space is a real %20.
+    text = re.sub(r"\s*[\r\n\t]+\s*", "", text).replace(" ", "%20")
+    if not text or text.lower().startswith(("javascript:", "mailto:", "#")):
+        return None
+    text = re.sub(r"^(https?):/*(?=[^/])", r"\1://", text, count=1, flags=re.I)
+    if text.lower().startswith("www."):
+        scheme = urlsplit(base).scheme if base else ""
+        text = f"{scheme or 'http'}://{text}"
+    if base and not urlsplit(text).scheme:
+        text = urljoin(base, text)
+    parts = urlsplit(text)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return text
+
+
+def canonical_link(link: str) -> str:
+    """The link as an identity: lower-case scheme and host, no fragment, no tracking params."""
+    parts = urlsplit(link)
+    host = (parts.hostname or "").lower()
+    port = parts.port
+    default = {"http": 80, "https": 443}.get(parts.scheme.lower())
+    netloc = host if port in (None, default) else f"{host}:{port}"
+    query = [
+        (key, value)
+        for key, value in parse_qsl(parts.query, keep_blank_values=True)
+        if not key.lower().startswith("utm_") and key.lower() not in ("fbclid", "gclid")
+    ]
+    return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", urlencode(query), ""))
+
+
+def _published(entry: Any, zone: tzinfo) -> str | None:
+    for key in ("published", "updated", "created"):
+        text = entry.get(key)
+        if text:
+            moment = parse_date(text, zone)
+            if moment is not None:
+                return moment.isoformat()
     parsed = entry.get("published_parsed") or entry.get("updated_parsed")
     if not parsed:
         return None
-    # feedparser gives UTC; show it in the station's own time zone.
+    # feedparser knows formats we do not, and gives them in UTC.
     year, month, day, hour, minute, second = parsed[:6]
-    moment = datetime(year, month, day, hour, minute, second, tzinfo=UTC).astimezone(zone)
-    return moment.isoformat()
+    return datetime(year, month, day, hour, minute, second, tzinfo=UTC).astimezone(zone).isoformat()
+
+
+def parse_date(text: str, zone: tzinfo) -> datetime | None:
+    """A feed's date in `zone`; a date without a time zone is read as the station's own time."""
+    text = " ".join(text.split())
+    moment = _rfc822(text) or _iso(text) or _numeric(text)
+    if moment is None or not 1990 <= moment.year <= 2100:
+        return None
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=zone)
+    return moment.astimezone(zone)
+
+
+def _rfc822(text: str) -> datetime | None:
+    match = _RFC822.match(text)
+    if match is None:
+        return None
+    day, month_name, year, hour, minute, second, zone = match.groups()
+    month = _MONTHS.get(month_name.lower())
+    if month is None:
+        return None
+    full_year = int(year) + (2000 if len(year) == 2 else 0)
+    try:
+        moment = datetime(full_year, month, int(day), int(hour), int(minute), int(second or 0))
+    except ValueError:
+        return None
+    offset = _offset_minutes(zone)
+    return moment if offset is None else moment.replace(tzinfo=timezone(timedelta(minutes=offset)))
+
+
+def _offset_minutes(zone: str) -> int | None:
+    zone = zone.strip()
+    if not zone:
+        return None
+    if zone.upper() in _ZONE_NAMES:
+        return _ZONE_NAMES[zone.upper()]
+    match = _OFFSET.match(zone)
+    if match is None:
+        return None  # an unknown name: the station's own time is the likeliest reading
+    sign, hours, minutes = match.groups()
+    total = int(hours) * 60 + int(minutes or 0)
+    return -total if sign == "-" else total
+
+
+def _iso(text: str) -> datetime | None:
+    if not re.match(r"^\d{4}-\d{2}-\d{2}", text):
+        return None
+    try:
+        return datetime.fromisoformat(text.replace(" ", "T", 1))
+    except ValueError:
+        return None
+
+
+def _numeric(text: str) -> datetime | None:
+    """`14/09/2026 18:44` (Vietnamese) or `9/14/2026 6:44:00 PM` (US-style .NET portals)."""
+    date = _NUMERIC_DATE.search(text)
+    if date is None:
+        return None
+    first, second, year = (int(g) for g in date.groups())
+    rest = text[: date.start()] + " " + text[date.end() :]
+    clock = _CLOCK.search(rest)
+    hour = minute = sec = 0
+    meridiem = None
+    if clock is not None:
+        hour, minute = int(clock.group(1)), int(clock.group(2))
+        sec = int(clock.group(3) or 0)
+        meridiem = (clock.group(4) or "").lower() or None
+        if meridiem == "p" and hour < 12:
+            hour += 12
+        elif meridiem == "a" and hour == 12:
+            hour = 0
+    # Day first, as Vietnamese writes it, unless the numbers or an AM/PM say US order.
+    if second > 12 or (first <= 12 and meridiem is not None):
+        day, month = second, first
+    else:
+        day, month = first, second
+    try:
+        return datetime(year, month, day, hour, minute, sec)
+    except ValueError:
+        return None
 
 
 def _digest(text: str) -> str:
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+# Articles behind leads -------------------------------------------------------------------
+
+
+def _is_lead(body: str) -> bool:
+    return len(body) < LEAD_CHARS or body.rstrip().endswith(("…", "..."))
+
+
+def _follow_links(ctx: FetchContext, items: list[NewAnnouncement]) -> list[NewAnnouncement]:
+    """Replace leads by their article's text; never for an item already stored."""
+    mode = ctx.spec.follow_links
+    if mode == "never" or importlib.util.find_spec("bulletin.sources.web") is None:
+        return items
+    from bulletin.messages import t
+    from bulletin.sources.web import article_from_url
+
+    budget = ctx.spec.max_articles
+    result = []
+    for item in items:
+        wanted = mode == "always" or _is_lead(item.body)
+        if not wanted or not item.link or item.uid in ctx.known_uids or budget <= 0:
+            result.append(item)
+            continue
+        budget -= 1
+        try:
+            article = article_from_url(ctx, item.link)
+        except BulletinError as exc:
+            ctx.warnings.append(
+                t("feed.follow_failed", name=ctx.name, url=item.link, detail=str(exc))
+            )
+            result.append(item)
+            continue
+        if article is None:
+            result.append(item)
+            continue
+        body = clean_text(article.text)
+        if article.attachments_text:
+            body = f"{body}\n\n{clean_text(article.attachments_text)}".strip()
+        if len(body) <= len(item.body):
+            # The page gave less than the feed: its extraction missed the article.
+            result.append(item)
+            continue
+        result.append(
+            replace(
+                item,
+                body=body,
+                title=item.title or clean_line(article.title),
+                published=item.published or article.published,
+            )
+        )
+    return result
