@@ -123,6 +123,66 @@ CATALOG: dict[str, tuple[str, str]] = {
         "{path}: không nhận ra bảng mã (cần UTF-8 hoặc Windows-1258)",
         "{path}: unknown encoding (expected UTF-8 or Windows-1258)",
     ),
+    "encoding.legacy": (
+        "{name}: văn bản gõ bằng bảng mã cũ {encoding}, không đọc đúng được; hãy chuyển sang "
+        "Unicode (ví dụ bằng công cụ chuyển mã của Unikey)",
+        "{name}: text is typed in the legacy {encoding} encoding and cannot be read correctly; "
+        "convert it to Unicode (e.g. with Unikey's converter)",
+    ),
+    "encoding.converted": (
+        "{name}: văn bản dùng bảng mã cũ {encoding}, đã tự chuyển sang Unicode; hãy kiểm tra lại",
+        "{name}: text in the legacy {encoding} encoding was converted to Unicode "
+        "automatically; please check it",
+    ),
+    "attachment.doc": (
+        "{name}: tệp Word cũ (.doc) không đọc được; hãy lưu lại thành .docx hoặc PDF",
+        "{name}: old Word file (.doc) cannot be read; save it as .docx or PDF",
+    ),
+    "attachment.scanned": (
+        "{name}: tệp PDF là bản quét (ảnh), không có chữ; cần nhận dạng chữ (OCR), chưa được "
+        "hỗ trợ",
+        "{name}: scanned PDF without a text layer; it needs OCR, which is not supported",
+    ),
+    "attachment.broken": (
+        "{name}: tệp hỏng hoặc có mật khẩu, không mở được ({detail})",
+        "{name}: damaged or password-protected file ({detail})",
+    ),
+    "attachment.too_big": (
+        "{name}: tệp lớn hơn {limit_mb} MB, bỏ qua",
+        "{name}: larger than {limit_mb} MB, skipped",
+    ),
+    "attachment.too_long": (
+        "{name}: tệp có {pages} trang, quá {limit} trang, bỏ qua",
+        "{name}: {pages} pages, more than {limit}, skipped",
+    ),
+    "attachment.unsupported": (
+        "{name}: loại tệp chưa được hỗ trợ (chỉ đọc PDF và DOCX)",
+        "{name}: unsupported file type (only PDF and DOCX are read)",
+    ),
+    "page.article_failed": (
+        "{url}: không lấy được bài viết ({detail})",
+        "{url}: could not fetch the article ({detail})",
+    ),
+    "page.fallback": (
+        "{url}: dùng tiêu đề và tóm tắt ở trang danh sách thay cho bài viết",
+        "{url}: using the listing's title and summary instead of the article",
+    ),
+    "page.listing_failed": (
+        "{url}: không lấy được trang danh sách tiếp theo ({detail})",
+        "{url}: could not fetch the next listing page ({detail})",
+    ),
+    "page.no_links": (
+        "{url}: không tìm thấy liên kết bài viết nào; kiểm tra link_pattern trong sources.yaml",
+        "{url}: no article links found; check link_pattern in sources.yaml",
+    ),
+    "page.no_text": (
+        "{url}: trang không có nội dung đọc được",
+        "{url}: no readable text on the page",
+    ),
+    "page.attachment_missing": (
+        "{url}: bài viết chỉ dẫn tới tệp đính kèm nhưng không đọc được tệp nào",
+        "{url}: the article points to attached files but none could be read",
+    ),
     "input.file": ("Không đọc được tệp {path}: {detail}", "Cannot read {path}: {detail}"),
     "input.empty": ("Văn bản trống", "The text is empty"),
     "input.jsonl": (

@@ -203,7 +203,9 @@ def test_size_cap_counts_declared_length(http_server: HttpServer) -> None:
 
 _PEAK_SCRIPT = textwrap.dedent(
     """
-    import resource, sys
+    # VmHWM, not ru_maxrss: the latter carries the forking parent's peak across exec.
+    import sys
+    from tests.memory import peak_mb
     from bulletin.errors import SourceError
     from bulletin.sources.http import HttpClient
     with HttpClient(min_interval_s=0) as http:
@@ -212,7 +214,7 @@ _PEAK_SCRIPT = textwrap.dedent(
             print("fetched")
         except SourceError as exc:
             print(exc.key)
-    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+    print(peak_mb())
     """
 )
 

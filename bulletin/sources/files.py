@@ -1,18 +1,25 @@
-"""A folder of notices: plain-text and Markdown files, title on the first line."""
+"""A folder of notices: text and Markdown files (title on the first line), DOCX and PDF."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bulletin.errors import SourceError
 from bulletin.sources import FetchContext, FetchResult
+from bulletin.sources.attachments import read_document
 from bulletin.store import NewAnnouncement
 from bulletin.text.clean import clean_line, clean_text
+from bulletin.text.encoding import decode_bytes
 
-SUFFIXES = (".txt", ".md")
+TEXT_SUFFIXES = (".txt", ".md")
+DOCUMENT_SUFFIXES = (".docx", ".pdf", ".doc")
+SUFFIXES = TEXT_SUFFIXES + DOCUMENT_SUFFIXES
 MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+MAX_TITLE_CHARS = 160
 
 
 def fetch_folder(ctx: FetchContext) -> FetchResult:
@@ -25,10 +32,20 @@ def fetch_folder(ctx: FetchContext) -> FetchResult:
     for path in sorted(folder.iterdir()):
         if path.suffix.lower() not in SUFFIXES or not path.is_file():
             continue
-        # A README explains the folder to staff; it is not a notice.
-        if path.stem.upper() in ("README", "DOC-TOI", "HUONG-DAN") or path.name.startswith("."):
+        # A README explains the folder to staff; it is not a notice. "~$x.docx" is Word's lock.
+        if path.stem.upper() in ("README", "DOC-TOI", "HUONG-DAN") or path.name.startswith(
+            (".", "~$")
+        ):
             continue
-        title, body = read_notice(path)
+        try:
+            if path.suffix.lower() in TEXT_SUFFIXES:
+                title, body = read_notice(path, ctx.warnings)
+            else:
+                title, body = read_document_notice(path)
+        except SourceError as exc:
+            # One unreadable file (an old .doc, a scan) must not hide the other notices.
+            ctx.warnings.append(str(exc))
+            continue
         if not body:
             continue
         modified = datetime.fromtimestamp(path.stat().st_mtime, zone)
@@ -44,18 +61,41 @@ def fetch_folder(ctx: FetchContext) -> FetchResult:
     return FetchResult(items)
 
 
-def read_notice(path: Path) -> tuple[str, str]:
-    """Title (first non-empty line, without Markdown '#') and the cleaned body."""
+def read_notice(path: Path, warnings: list[str] | None = None) -> tuple[str, str]:
+    """Title (first non-empty line, without Markdown '#') and the cleaned body.
+
+    A legacy Vietnamese encoding (TCVN3, VNI) adds a message to `warnings`.
+    """
     if path.stat().st_size > MAX_FILE_BYTES:
         raise SourceError("file.too_big", path=str(path), limit_mb=MAX_FILE_BYTES // 2**20)
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = raw.decode("cp1258")
-        except UnicodeDecodeError:
-            raise SourceError("file.encoding", path=str(path)) from None
-    text = clean_text(text)
+    decoded = decode_bytes(path.read_bytes(), name=path.name)
+    if decoded.warning and warnings is not None:
+        warnings.append(decoded.warning)
+    if "\ufffd" in decoded.text:
+        raise SourceError("file.encoding", path=str(path))
+    text = clean_text(decoded.text)
     head, _, rest = text.partition("\n")
     return clean_line(head.lstrip("#")), rest.strip()
+
+
+def read_document_notice(path: Path) -> tuple[str, str]:
+    """Title and text of a .docx or .pdf notice (a .doc raises a clear SourceError)."""
+    if path.stat().st_size > MAX_DOCUMENT_BYTES:
+        raise SourceError("file.too_big", path=str(path), limit_mb=MAX_DOCUMENT_BYTES // 2**20)
+    document = read_document(path.read_bytes(), path.name)
+    text = clean_text(document.text)
+    first, _, rest = text.partition("\n\n")
+    # A title set in the document's properties was chosen by a person, unless Word wrote it
+    # ("Microsoft Word - x.doc"); else a first line short enough to be a heading.
+    if document.title and not document.title.lower().startswith("microsoft word"):
+        return document.title, text
+    if first and len(first) <= MAX_TITLE_CHARS:
+        return clean_line(first), rest.strip() or first
+    return _title_from_name(path), text
+
+
+def _title_from_name(path: Path) -> str:
+    """ "thong-bao_lich-tiem" → "Thong bao lich tiem": the name staff gave the file."""
+    words = re.split(r"[-_\s]+", path.stem)
+    title = " ".join(w for w in words if w)
+    return title[:1].upper() + title[1:] if title else path.name

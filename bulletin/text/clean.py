@@ -1,4 +1,4 @@
-"""Clean announcement text: NFC, entities, tags, boilerplate, whitespace."""
+"""Clean announcement text: NFC, entities, tags, page furniture and bylines, whitespace."""
 
 from __future__ import annotations
 
@@ -7,40 +7,102 @@ import re
 import unicodedata
 
 _TAG = re.compile(r"<[^>]+>")
-_BLOCK = re.compile(r"</?(p|div|br|li|h[1-6]|tr|table|ul|ol|section|article)\b[^>]*>", re.I)
-_SCRIPT = re.compile(r"<(script|style)\b.*?</\1\s*>", re.I | re.S)
-_SPACES = re.compile(r"[ \t\u00a0\u2007\u202f\u200b]+")
+_BLOCK = re.compile(
+    r"</?(p|div|br|li|h[1-6]|tr|td|th|table|ul|ol|section|article|blockquote|figure|"
+    r"figcaption|header|footer|dd|dt)\b[^>]*>",
+    re.I,
+)
+_SCRIPT = re.compile(r"<(script|style|noscript|template)\b.*?</\1\s*>", re.I | re.S)
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+# No-break, thin, figure and ideographic spaces all read as one plain space.
+_SPACES = re.compile(r"[ \t\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+# Zero-width characters and soft hyphens hide inside words copied from web pages.
+_INVISIBLE = re.compile(r"[\u00ad\u200b-\u200d\u2060\ufeff]")
 _BLANKS = re.compile(r"\n\s*\n+")
-# Lines that are page furniture, not part of an announcement.
-_BOILERPLATE = re.compile(
-    r"^\s*(xem video|xem thêm|chia sẻ|share|tweet|in bài|bình luận|tin liên quan|"
-    r"ảnh\s*:.*|video\s*:.*)\s*$",
+
+# Whole lines that are page furniture, not part of an announcement.
+_FURNITURE = re.compile(
+    r"^[\s|>»•·-]*("
+    r"xem video|xem thêm|xem tiếp|đọc thêm|chia sẻ( bài viết| bài| lên facebook| qua email)?|"
+    r"share|tweet|like|facebook|zalo|twitter|email|gửi email|gửi bài|in bài( viết)?|bản in|"
+    r"lưu bài|bình luận|ý kiến bạn đọc|tin liên quan|bài liên quan|bài viết liên quan|"
+    r"tin cùng chuyên mục|tin khác|các tin khác|các tin đã đưa|tin mới|tin đọc nhiều|"
+    r"quay lại|trở về|về đầu trang|lên đầu trang|cỡ chữ|font size|a[ -]?a[ -]?a|"
+    r"video đang được xử lý.*|đang tải video.*|lượt xem\s*:?\s*\d*|số lượt xem\s*:?\s*\d*|"
+    r"từ khóa\s*:.*|từ khoá\s*:.*|tags?\s*:.*|"
+    r"\(?(ảnh|nguồn ảnh|ảnh minh họa|ảnh minh hoạ|video)\s*:.*\)?|"
+    r"\(?ảnh minh (họa|hoạ)\)?|\(?ảnh\s*:?\s*(internet|minh họa|minh hoạ|tư liệu)\)?"
+    r")[\s|.]*$",
+    re.I,
+)
+# A photo credit inside a paragraph: "(Ảnh: Minh Anh)".
+_CAPTION = re.compile(r"\s*\((ảnh|nguồn ảnh|ảnh minh (họa|hoạ))(\s*:[^()]{0,80})?\)", re.I)
+# Bylines and credits closing an article: "PV", "Minh Anh (TTXVN)", "Nguồn: Báo Chính phủ".
+_AGENCY = r"(pv|p\.v|ctv|btv|bbt|ttxvn|vna|tg|pv\s*-\s*ctv|nhóm pv)"
+_BYLINE = re.compile(
+    rf"^\(?\s*({_AGENCY}\.?|.{{1,40}}\({_AGENCY}\)|nguồn\s*:.{{1,100}}|"
+    r"(theo|nguồn)\s+[^,;:]{1,60})\s*\)?\.?$",
+    re.I,
+)
+# "Toàn văn Kế hoạch ... xem tại file đính kèm./.": the text follows in an attachment.
+_ATTACHMENT_NOTE = re.compile(
+    r"[^\n.!?]*\b(xem|tải|download)\b[^\n.!?]{0,40}?"
+    r"\b((file|tệp|tập tin)\s*(đính kèm|kèm theo)|văn bản đính kèm)[^\n.!?]*[.!?/]*",
     re.I,
 )
 
 
 def clean_text(raw: str) -> str:
-    """Plain NFC text with paragraphs separated by one blank line."""
-    text = _SCRIPT.sub(" ", raw)
-    text = _BLOCK.sub("\n", text)
-    text = _TAG.sub(" ", text)
-    # Feeds often escape entities twice ("&amp;amp;"); unescape until stable.
-    for _ in range(3):
-        unescaped = html.unescape(text)
-        if unescaped == text:
-            break
-        text = unescaped
-    text = unicodedata.normalize("NFC", text)
+    """Plain NFC text with paragraphs separated by one blank line.
+
+    Page furniture, photo credits, closing bylines and "see the attached file" notes are
+    dropped: none of them should be read aloud (see `attachment_note` for the last).
+    """
+    text = _markup_to_text(raw)
+    text = _ATTACHMENT_NOTE.sub("", text)
     lines = []
-    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
-        line = _SPACES.sub(" ", line).strip()
-        if _BOILERPLATE.match(line):
+    for line in text.split("\n"):
+        line = _CAPTION.sub("", _SPACES.sub(" ", line)).strip()
+        if _FURNITURE.match(line):
             continue
         lines.append(line)
+    while lines and (not lines[-1] or _is_byline(lines[-1])):
+        lines.pop()
     text = "\n".join(lines)
     return _BLANKS.sub("\n\n", text).strip()
 
 
 def clean_line(raw: str) -> str:
     """A title or other one-line field."""
-    return " ".join(clean_text(raw).split())
+    text = _markup_to_text(raw)
+    return " ".join(_SPACES.sub(" ", text).split())
+
+
+def attachment_note(raw: str) -> str | None:
+    """The sentence saying the full text is in an attached file, if the text has one."""
+    found = _ATTACHMENT_NOTE.search(_markup_to_text(raw))
+    if found is None:
+        return None
+    return " ".join(found.group(0).split()).rstrip("./ ") or None
+
+
+def _is_byline(line: str) -> bool:
+    # "Theo dự báo, mưa lớn..." closes many real notices: a credit is short and has no clause.
+    return bool(_BYLINE.match(line)) and len(line.split()) <= 8
+
+
+def _markup_to_text(raw: str) -> str:
+    text = _COMMENT.sub(" ", raw)
+    text = _SCRIPT.sub(" ", text)
+    text = _BLOCK.sub("\n", text)
+    text = _TAG.sub(" ", text)
+    # Feeds often escape entities twice ("&amp;amp;", "&amp;#225;"); unescape until stable,
+    # removing tags that only appear once unescaped ("&lt;p&gt;").
+    for _ in range(3):
+        unescaped = html.unescape(text)
+        if unescaped == text:
+            break
+        text = _TAG.sub(" ", _BLOCK.sub("\n", unescaped))
+    text = _INVISIBLE.sub("", text)
+    text = unicodedata.normalize("NFC", text)
+    return text.replace("\r\n", "\n").replace("\r", "\n")
