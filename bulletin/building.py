@@ -11,14 +11,14 @@ from zoneinfo import ZoneInfo
 
 from bulletin.errors import InputError
 from bulletin.locks import exclusive
-from bulletin.store import Announcement, Store
-from bulletin.summarize.lead import speech_seconds, summarize_lead
+from bulletin.store import Announcement, ItemRecord, Store
 from bulletin.text.sentences import ensure_period
 from bulletin.workspace import PRIORITY_RANK, Programme, VoiceProfile, Workspace
 
 if TYPE_CHECKING:
     from bulletin.production import PartKind
     from bulletin.speech.tts.base import AudioChunk
+    from bulletin.summarize.base import Summary
 
 Progress = Callable[[str, int, int], None]
 WEEKDAYS = ("thứ hai", "thứ ba", "thứ tư", "thứ năm", "thứ sáu", "thứ bảy", "chủ nhật")
@@ -38,43 +38,44 @@ def _no_progress(stage: str, done: int, total: int) -> None:
     return None
 
 
-def select_announcements(
-    store: Store,
-    programme: Programme,
-    voice: VoiceProfile,
-    sentences_per_item: int,
-    item_ids: Sequence[int] = (),
-) -> list[Announcement]:
-    """Explicit items, else unaired ones by priority then recency, filled to the programme."""
-    if item_ids:
-        return [store.announcement(i) for i in item_ids]
-    aired = store.aired_announcement_ids()
-    pool = [
-        a
-        for a in store.announcements(include_duplicates=False)
-        if a.id not in aired and (not programme.sources or a.source in programme.sources)
-    ]
-    pool.sort(key=lambda a: (PRIORITY_RANK.get(a.priority, 9), _neg_time(a.published), -a.id))
-    budget = programme.max_minutes * 60.0 - 30.0  # opening, closing and jingles
-    chosen: list[Announcement] = []
-    spent = 0.0
-    for announcement in pool:
-        lead = summarize_lead(announcement.body, sentences=sentences_per_item)
-        cost = speech_seconds(" ".join([announcement.title, *lead]), voice.rate) + 2.0
-        if chosen and spent + cost > budget:
-            continue
-        chosen.append(announcement)
-        spent += cost
-    return chosen
+# eSpeak NG's Vietnamese voice speaks about 1.5 syllables for each "word per minute" of
+# its rate setting (measured on the demo: rate 150 gave 226 syllables a minute).
+SPOKEN_PER_RATE = {"espeak": 1.5}
+JINGLE_SECONDS = 3.1  # the built-in chime and the gap after it
 
 
-def _neg_time(published: str | None) -> float:
-    if not published:
-        return 0.0
-    try:
-        return -datetime.fromisoformat(published).timestamp()
-    except ValueError:
-        return 0.0
+def spoken_rate(voice: VoiceProfile) -> int:
+    """Syllables per minute the voice really speaks."""
+    return round(voice.rate * SPOKEN_PER_RATE.get(voice.engine, 1.0))
+
+
+class AirTime:
+    """Seconds a script takes on air: spoken words at the voice's real rate, and the pauses."""
+
+    def __init__(self, workspace: Workspace, voice: VoiceProfile) -> None:
+        self.audio = workspace.config.audio
+        self.region = voice.region
+        self.per_minute = spoken_rate(voice)
+
+    def seconds(self, lines: Sequence[str]) -> float:
+        from bulletin.speech.normalize import normalize
+
+        words = sum(len(normalize(line, region=self.region).split()) for line in lines)
+        return words * 60.0 / self.per_minute + len(lines) * self.audio.pause_sentence_ms / 1000
+
+    def __call__(self, announcement: Announcement, summary: Summary) -> float:
+        """An item: its intro, its summary and the pause after it."""
+        intro = f"Tin thứ nhất: {announcement.title}."
+        return self.seconds([intro, *summary.sentences]) + self.audio.pause_item_ms / 1000
+
+    def frame(self, script: Sequence[ScriptLine]) -> float:
+        """Opening, closing and jingles: what every programme spends before its items."""
+        jingles = sum(
+            JINGLE_SECONDS
+            for setting in (self.audio.jingle_open, self.audio.jingle_close)
+            if setting
+        )
+        return self.seconds([line.text for line in script]) + jingles
 
 
 def _ordinal(n: int) -> str:
@@ -165,28 +166,51 @@ def _build(
     progress: Progress,
 ) -> int:
     from bulletin import production
+    from bulletin.selection import select
     from bulletin.speech.cache import SentenceCache, synthesize_cached
     from bulletin.speech.tts import load_engine
+    from bulletin.summarize import summarizer_for
+    from bulletin.summarize.base import Budget
 
     programme_key, programme = workspace.programme(programme_name)
     voice_key, voice = workspace.voice(voice_name or programme.voice)
-    per_item = workspace.config.defaults.summary_sentences
+    summary = workspace.config.summary
+    budget = Budget(
+        sentences=summary.sentences or workspace.config.defaults.summary_sentences,
+        seconds=summary.seconds,
+        words_per_minute=spoken_rate(voice),
+    )
     progress("select", 0, 1)
-    chosen = select_announcements(store, programme, voice, per_item, item_ids)
+    summarizer = summarizer_for(programme.summarizer or summary.engine, summary)
+    today = datetime.now(ZoneInfo(workspace.config.timezone))
+    air_time = AirTime(workspace, voice)
+    frame = air_time.frame(write_script(workspace, programme, voice, [], today))
+    chosen = select(
+        store, programme, summarizer, budget, item_ids, cost_of=air_time, frame_seconds=frame
+    )
     if not chosen:
         raise InputError("build.nothing")
-    items = [(a, summarize_lead(a.body, sentences=per_item)) for a in chosen]
+    items = [(c.announcement, list(c.summary.sentences)) for c in chosen]
     progress("select", 1, 1)
     progress("script", 0, 1)
-    today = datetime.now(ZoneInfo(workspace.config.timezone))
     script = write_script(workspace, programme, voice, items, today)
     progress("script", 1, 1)
-    priority = min((a.priority for a in chosen), key=lambda p: PRIORITY_RANK.get(p, 9))
+    priority = min((c.announcement.priority for c in chosen), key=lambda p: PRIORITY_RANK.get(p, 9))
     bulletin_id = store.create_draft(
         programme=programme_key,
         priority=priority,
         voice=voice_key,
-        items=[(a.id, a.title, " ".join(s)) for a, s in items],
+        items=[
+            ItemRecord(
+                announcement_id=c.announcement.id,
+                title=c.announcement.title,
+                summary=c.summary.text,
+                engine=c.summary.engine,
+                fallback_reason=c.summary.fallback_reason,
+                merged=c.merged,
+            )
+            for c in chosen
+        ],
         sentences=[(s.part, s.item_position, s.text, s.spoken) for s in script],
         actor=actor,
     )

@@ -802,6 +802,76 @@ def normalize(
         )
 
 
+@cli.command()
+@click.argument(
+    "text_file", metavar="FILE", required=False, type=click.Path(dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--jsonl",
+    "jsonl",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help='Batch: one {"id", "text", "title"?} object per line ("-" for stdin).',
+)
+@click.option("--engine", help="lead, extractive, seq2seq or llm (default: bulletin.yaml).")
+@click.option("--seconds", type=click.FloatRange(min=1), help="At most this much speech.")
+@click.option("--sentences", type=click.IntRange(min=1), help="At most this many sentences.")
+@JSON
+@pass_context
+def summarize(
+    context: Context,
+    text_file: Path | None,
+    jsonl: Path | None,
+    engine: str | None,
+    seconds: float | None,
+    sentences: int | None,
+    as_json: bool,
+) -> None:
+    """Summarize FILE (or a batch with --jsonl) the way a bulletin item is summarized."""
+    from bulletin.output import emit_json, emit_jsonl, say
+    from bulletin.summarize import summarizer_for
+    from bulletin.summarize.base import Budget
+    from bulletin.workspace import StationConfig, VoiceProfile
+
+    if (text_file is None) == (jsonl is None):
+        raise click.UsageError("FILE | --jsonl FILE")
+    workspace = _optional_workspace(context)
+    config = workspace.config if workspace else StationConfig()
+    rate = workspace.voice()[1].rate if workspace else VoiceProfile().rate
+    if sentences is None and seconds is None:
+        sentences = config.summary.sentences or config.defaults.summary_sentences
+        seconds = config.summary.seconds
+    budget = Budget(sentences=sentences, seconds=seconds, words_per_minute=rate)
+    summarizer = summarizer_for(engine or config.summary.engine, config.summary)
+    if jsonl is not None:
+        batch: list[tuple[Any, str, str | None]] = []
+        for number, record in _jsonl_records(jsonl):
+            if "text" not in record:
+                raise InputError("input.jsonl", path=str(jsonl), line=number, detail="'text'?")
+            batch.append((record.get("id"), str(record["text"]), record.get("title")))
+        results = summarizer.summarize_many([(text, title) for _, text, title in batch], budget)
+        for (record_id, _, _), result in zip(batch, results, strict=True):
+            emit_jsonl({"id": record_id, **_summary_json(result)})
+        return
+    assert text_file is not None
+    result = summarizer.summarize(_read_text(None, text_file), budget)
+    if as_json:
+        emit_json(_summary_json(result))
+        return
+    say(result.text)
+    if result.fallback_reason:
+        say(t("summarize.fallback", reason=result.fallback_reason), style="yellow")
+
+
+def _summary_json(result: Any) -> dict[str, Any]:
+    return {
+        "summary": result.text,
+        "sentences": list(result.sentences),
+        "engine": result.engine,
+        "fallback_reason": result.fallback_reason,
+        "violations": list(result.violations),
+    }
+
+
 def _jsonl_records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     import json
 

@@ -370,6 +370,19 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Chưa đặt biến môi trường {env} (khoá API của mô hình ngôn ngữ)",
         "Environment variable {env} (the language model's API key) is not set",
     ),
+    "summarize.unsupported": (
+        "Bản tóm tắt của {engine} có chi tiết không có trong văn bản gốc: {facts}; "
+        "dùng bản của {fallback}",
+        "The {engine} summary states facts the source does not: {facts}; using {fallback} instead",
+    ),
+    "summarize.engine_failed": (
+        "Bộ tóm tắt {engine} lỗi ({detail}); dùng bản của {fallback}",
+        "Summarizer {engine} failed ({detail}); using {fallback} instead",
+    ),
+    "summarize.model": (
+        "Bộ tóm tắt {name} không nạp được mô hình: {detail}",
+        "Summarizer {name} cannot load its model: {detail}",
+    ),
     "tts.failed": ("Lỗi tổng hợp giọng nói: {detail}", "Speech synthesis failed: {detail}"),
     "interrupted": (
         "Đã dừng theo yêu cầu (Ctrl-C); dữ liệu đã lưu vẫn nguyên vẹn",

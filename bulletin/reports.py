@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -32,6 +33,9 @@ def bulletin_document(store: Store, bulletin_id: int) -> dict[str, Any]:
                 "announcement": i["announcement_id"],
                 "title": i["title"],
                 "summary": i["summary"],
+                "engine": i["engine"],
+                "fallback_reason": i["fallback_reason"],
+                "merged": json.loads(i["merged"] or "[]"),
             }
             for i in store.bulletin_items(bulletin_id)
         ],
@@ -82,8 +86,8 @@ def print_bulletin(document: dict[str, Any], *, script: bool) -> None:
     )
     table(
         t("show.items"),
-        ["#", t("col.title")],
-        [(i["position"], i["title"]) for i in document["items"]],
+        ["#", t("col.title"), t("col.engine")],
+        [(i["position"], i["title"], _engine_note(i)) for i in document["items"]],
     )
     if script:
         table(
@@ -99,6 +103,14 @@ def print_bulletin(document: dict[str, Any], *, script: bool) -> None:
             for a in document["audit"]
         ],
     )
+
+
+def _engine_note(item: dict[str, Any]) -> str:
+    """Which summarizer wrote the item and, when its output was replaced, why."""
+    note = item["engine"] or ""
+    if item["fallback_reason"]:
+        note += "\n" + t("summarize.fallback", reason=item["fallback_reason"])
+    return note
 
 
 def play_audio(path: Path) -> bool:

@@ -108,6 +108,11 @@ MIGRATIONS: tuple[str, ...] = (
         UNIQUE (bulletin_id, controller)
     );
     """,
+    """
+    ALTER TABLE bulletin_items ADD COLUMN engine TEXT;
+    ALTER TABLE bulletin_items ADD COLUMN fallback_reason TEXT;
+    ALTER TABLE bulletin_items ADD COLUMN merged TEXT NOT NULL DEFAULT '[]';
+    """,
 )
 
 
@@ -159,6 +164,18 @@ class NewAnnouncement:
     body: str
     link: str | None = None
     published: str | None = None
+
+
+@dataclass(frozen=True)
+class ItemRecord:
+    """One item of a bulletin as stored: its announcement, summary and how it was made."""
+
+    announcement_id: int
+    title: str
+    summary: str
+    engine: str = "lead"
+    fallback_reason: str | None = None
+    merged: tuple[int, ...] = ()
 
 
 class StoreError(BulletinError):
@@ -336,11 +353,16 @@ class Store:
 
     def aired_announcement_ids(self) -> set[int]:
         rows = self.db.execute(
-            """SELECT DISTINCT i.announcement_id FROM bulletin_items i
+            """SELECT i.announcement_id, i.merged FROM bulletin_items i
                JOIN bulletins b ON b.id = i.bulletin_id
                WHERE b.state IN ('approved', 'delivering', 'delivered')"""
         )
-        return {int(r[0]) for r in rows}
+        aired: set[int] = set()
+        for announcement_id, merged in rows:
+            # A near-duplicate merged into an aired item was heard too.
+            aired.add(int(announcement_id))
+            aired.update(int(m) for m in json.loads(merged or "[]"))
+        return aired
 
     # bulletins ---------------------------------------------------------------
     def create_draft(
@@ -349,11 +371,11 @@ class Store:
         programme: str,
         priority: str,
         voice: str,
-        items: Sequence[tuple[int, str, str]],
+        items: Sequence[ItemRecord],
         sentences: Sequence[tuple[str, int | None, str, str]],
         actor: str,
     ) -> int:
-        """A draft bulletin with its items (announcement id, title, summary) and script."""
+        """A draft bulletin with its items and script (part, item, text, spoken)."""
         stamp = now_iso()
         with self.tx() as db:
             cursor = db.execute(
@@ -364,10 +386,20 @@ class Store:
             bulletin_id = int(cursor.lastrowid or 0)
             db.executemany(
                 """INSERT INTO bulletin_items (bulletin_id, position, announcement_id, title,
-                       summary) VALUES (?, ?, ?, ?, ?)""",
+                       summary, engine, fallback_reason, merged)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
                 [
-                    (bulletin_id, pos, aid, title, summ)
-                    for pos, (aid, title, summ) in enumerate(items, start=1)
+                    (
+                        bulletin_id,
+                        pos,
+                        item.announcement_id,
+                        item.title,
+                        item.summary,
+                        item.engine,
+                        item.fallback_reason,
+                        json.dumps(list(item.merged)),
+                    )
+                    for pos, item in enumerate(items, start=1)
                 ],
             )
             db.executemany(

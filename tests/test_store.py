@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bulletin.store import MIGRATIONS, NewAnnouncement, Store, StoreError
+from bulletin.store import MIGRATIONS, ItemRecord, NewAnnouncement, Store, StoreError
 
 
 def test_new_store_is_at_latest_schema(tmp_path: Path) -> None:
@@ -65,7 +65,7 @@ def test_audit_log_cannot_be_rewritten(tmp_path: Path) -> None:
         programme="p",
         priority="normal",
         voice="v",
-        items=[(1, "T", "B.")],
+        items=[ItemRecord(1, "T", "B.")],
         sentences=[("item", 1, "B.", "B.")],
         actor="tester",
     )

@@ -8,6 +8,9 @@ import re
 # an upper-case letter, a digit or an opening quote; "1.250" or "TP. Hà Nội" do not end one.
 _BOUNDARY = re.compile(r"[.!?…][\"'”’)\]]*(\s+)(?=[\"“'(\[]?[A-ZÀ-ỸĐ0-9])")
 _ABBREVIATIONS = ("TP.", "Tp.", "ThS.", "TS.", "PGS.", "GS.", "BS.", "KS.", "Ths.", "St.", "Đ/c.")
+# News and police notices shorten names to initials ("anh Nguyễn Văn D. (SN 1993, …)"); a
+# Vietnamese syllable always has a vowel, so a capital plus consonants before "." is an initial.
+_INITIAL_END = re.compile(r"(?:^|\s)(?:(?:[A-ZĐ]|Tr|Th|Kh|Ngh|Ng|Nh|Ph|Ch|Gi|Qu)\.)+$")
 
 
 def split_sentences(text: str) -> list[str]:
@@ -23,7 +26,10 @@ def split_sentences(text: str) -> list[str]:
         pieces.append(paragraph[start:])
         merged: list[str] = []
         for piece in pieces:
-            if merged and merged[-1].endswith(_ABBREVIATIONS):
+            if merged and (
+                merged[-1].endswith(_ABBREVIATIONS)
+                or (piece.startswith("(") and _INITIAL_END.search(merged[-1]))
+            ):
                 merged[-1] = f"{merged[-1]} {piece}"
             else:
                 merged.append(piece)

@@ -1,0 +1,132 @@
+"""Choosing a programme's items: priority, recency, filters, near-duplicates, minutes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bulletin.selection import embedding_twins, select
+from bulletin.store import NewAnnouncement, Store
+from bulletin.summarize.base import Budget
+from bulletin.summarize.lead import LeadSummarizer
+from bulletin.workspace import Programme
+
+BODY = (
+    "Ủy ban nhân dân xã thông báo tới toàn thể nhân dân về kế hoạch của xã trong tháng tới. "
+    "Các thôn tổ chức họp dân để phổ biến nội dung và lấy ý kiến của bà con. "
+    "Mọi ý kiến đóng góp gửi về bộ phận một cửa của xã trước ngày cuối tháng."
+)
+
+
+def _store(tmp_path: Path) -> Store:
+    return Store(tmp_path / "db.sqlite3")
+
+
+def _add(
+    store: Store,
+    source: str,
+    uid: str,
+    title: str,
+    body: str = BODY,
+    *,
+    priority: str = "normal",
+    published: str = "2026-11-20T07:00:00+07:00",
+    tags: tuple[str, ...] = (),
+) -> None:
+    store.save_fetch(
+        source,
+        "rss",
+        "u",
+        [NewAnnouncement(uid, title, body, None, published)],
+        priority=priority,
+        tags=list(tags),
+    )
+
+
+def _titles(chosen: list) -> list[str]:  # type: ignore[type-arg]
+    return [c.announcement.title for c in chosen]
+
+
+def test_emergency_then_priority_then_newest(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    _add(store, "a", "1", "Tin cũ", published="2026-11-01T07:00:00+07:00")
+    _add(store, "a", "2", "Tin mới", published="2026-11-25T07:00:00+07:00")
+    _add(store, "b", "3", "Tin ưu tiên", priority="priority", body=BODY.replace("xã", "huyện"))
+    _add(store, "c", "4", "Tin khẩn", priority="emergency", body="Bão số 13 đổ bộ chiều nay.")
+    chosen = select(
+        store,
+        Programme(max_minutes=10),
+        LeadSummarizer(),
+        Budget(2),
+        similarity=lambda texts: [None] * len(texts),
+    )
+    assert _titles(chosen) == ["Tin khẩn", "Tin ưu tiên", "Tin mới", "Tin cũ"]
+    assert all(len(c.summary.sentences) <= 2 for c in chosen)
+
+
+def test_programme_minutes_and_filters_are_respected(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    for i in range(30):
+        _add(
+            store,
+            "huyen" if i % 2 else "xa",
+            str(i),
+            f"Thông báo {i}",
+            BODY.replace("tháng tới", f"đợt {i}"),
+            tags=("nong-nghiep",) if i < 4 else (),
+        )
+    no_merge = lambda texts: [None] * len(texts)  # noqa: E731
+    short = select(
+        store, Programme(max_minutes=1.5), LeadSummarizer(), Budget(3), similarity=no_merge
+    )
+    assert 1 <= len(short) < 30
+    only_xa = select(
+        store, Programme(sources=["xa"]), LeadSummarizer(), Budget(1), similarity=no_merge
+    )
+    assert {c.announcement.source for c in only_xa} == {"xa"}
+    tagged = select(
+        store, Programme(tags=["nong-nghiep"]), LeadSummarizer(), Budget(1), similarity=no_merge
+    )
+    assert len(tagged) == 4
+
+
+def test_near_duplicates_from_two_sources_become_one_item(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    _add(
+        store,
+        "huyen",
+        "1",
+        "Lịch tiêm vắc xin sởi cho trẻ em",
+        "Trạm y tế xã tổ chức tiêm vắc xin sởi cho trẻ từ 1 đến 5 tuổi vào ngày 3/12/2026, "
+        "từ 7h30 đến 11h00 tại hội trường xã.",
+        published="2026-11-25T07:00:00+07:00",
+    )
+    _add(
+        store,
+        "xa",
+        "2",
+        "Lịch tiêm vắc-xin sởi cho trẻ em",
+        "Trạm y tế xã tổ chức tiêm vắc-xin sởi cho trẻ em từ 1 đến 5 tuổi ngày 3/12/2026, "
+        "từ 7h30 tới 11h00 tại hội trường xã.",
+        published="2026-11-24T07:00:00+07:00",
+    )
+    _add(
+        store,
+        "xa",
+        "3",
+        "Cắt điện thôn Đông",
+        "Điện lực huyện cắt điện thôn Đông từ 8h00 đến 16h00 ngày 5/12/2026 để sửa đường dây.",
+    )
+    chosen = select(store, Programme(max_minutes=10), LeadSummarizer(), Budget(2))
+    assert _titles(chosen) == ["Lịch tiêm vắc xin sởi cho trẻ em", "Cắt điện thôn Đông"]
+    assert len(chosen[0].merged) == 1
+
+
+def test_embedding_twins_keep_different_notices_apart() -> None:
+    twins = embedding_twins(
+        [
+            "Cắt điện thôn Đông từ 8h00 ngày 5/12.",
+            "Thu tiền bảo hiểm y tế hộ gia đình năm 2027.",
+            "Cắt điện thôn Đông từ 8h00 ngày 5/12/2026.",
+        ]
+    )
+    assert twins == [None, None, 0]
