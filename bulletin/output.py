@@ -35,8 +35,9 @@ def table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any
 
 
 def say(message: str, *, style: str | None = None) -> None:
-    console().print(message, style=style, markup=False)
+    # soft_wrap: a path or URL in a message must survive copy and paste unbroken.
+    console().print(message, style=style, markup=False, soft_wrap=True)
 
 
 def warn(message: str) -> None:
-    console(stderr=True).print(message, style="bold red", markup=False)
+    console(stderr=True).print(message, style="bold red", markup=False, soft_wrap=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import socket
 import threading
 import time
@@ -44,6 +45,10 @@ def _answer_for(mode: str, request: dict[str, Any]) -> tuple[int, bytes]:
     first, second, *_ = [*split_sentences(body), "", ""]
     if mode == "ok":
         content = f"{first} {second}"
+    elif mode == "invent":
+        # A model that gets one number wrong: the guard must catch it.
+        wrong = re.sub(r"\d+", lambda m: str(int(m.group()) + 3), first, count=1)
+        content = f"{wrong} {second}"
     elif mode == "markdown":
         content = f"<think>bỏ qua</think>## Tóm tắt\n**Tóm tắt:**\n- **{first}**\n* {second}\n---"
     elif mode == "empty":
