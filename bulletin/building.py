@@ -16,7 +16,7 @@ from bulletin.text.sentences import ensure_period
 from bulletin.workspace import PRIORITY_RANK, Programme, VoiceProfile, Workspace
 
 if TYPE_CHECKING:
-    from bulletin.production import PartKind
+    from bulletin.production import PartKind, ProducedAudio
     from bulletin.speech.tts.base import AudioChunk
     from bulletin.summarize.base import Summary
 
@@ -55,12 +55,15 @@ class AirTime:
     def __init__(self, workspace: Workspace, voice: VoiceProfile) -> None:
         self.audio = workspace.config.audio
         self.region = voice.region
+        self.lexicon = workspace.lexicon()
         self.per_minute = spoken_rate(voice)
 
     def seconds(self, lines: Sequence[str]) -> float:
         from bulletin.speech.normalize import normalize
 
-        words = sum(len(normalize(line, region=self.region).split()) for line in lines)
+        words = sum(
+            len(normalize(line, region=self.region, lexicon=self.lexicon).split()) for line in lines
+        )
         return words * 60.0 / self.per_minute + len(lines) * self.audio.pause_sentence_ms / 1000
 
     def __call__(self, announcement: Announcement, summary: Summary) -> float:
@@ -96,6 +99,7 @@ def write_script(
     from bulletin.text.sentences import split_sentences
 
     config = workspace.config
+    lexicon = workspace.lexicon()
     date = normalize(f"{WEEKDAYS[today.weekday()]}, ngày {today:%d/%m/%Y}", region=voice.region)
     fields = {
         "station": config.station.name,
@@ -110,7 +114,12 @@ def write_script(
         for sentence in split_sentences(text):
             sentence = ensure_period(sentence)
             lines.append(
-                ScriptLine(part, position, sentence, normalize(sentence, region=voice.region))
+                ScriptLine(
+                    part,
+                    position,
+                    sentence,
+                    normalize(sentence, region=voice.region, lexicon=lexicon),
+                )
             )
 
     add("opening", None, _fill(config.script.opening, fields))
@@ -165,10 +174,7 @@ def _build(
     actor: str,
     progress: Progress,
 ) -> int:
-    from bulletin import production
     from bulletin.selection import select
-    from bulletin.speech.cache import SentenceCache, synthesize_cached
-    from bulletin.speech.tts import load_engine
     from bulletin.summarize import summarizer_for
     from bulletin.summarize.base import Budget
 
@@ -214,18 +220,57 @@ def _build(
         sentences=[(s.part, s.item_position, s.text, s.spoken) for s in script],
         actor=actor,
     )
+    rendered = render(workspace, voice, script, bulletin_id, progress)
+    store.finish_build(
+        bulletin_id,
+        audio_path=str(rendered.audio.path),
+        audio_bytes=rendered.audio.bytes,
+        audio_sha256=rendered.audio.sha256,
+        duration_s=rendered.audio.duration_s,
+        loudness_lufs=rendered.audio.loudness_lufs,
+        true_peak_dbtp=rendered.audio.true_peak_dbtp,
+        audio_keys=rendered.keys,
+        actor=actor,
+    )
+    return bulletin_id
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A script spoken and produced: the audio, each sentence's cache key, what was new."""
+
+    audio: ProducedAudio
+    keys: list[str]
+    synthesized: int
+    """Sentences the engine had to speak (the others came from the sentence cache)."""
+
+
+def render(
+    workspace: Workspace,
+    voice: VoiceProfile,
+    script: Sequence[ScriptLine],
+    bulletin_id: int,
+    progress: Progress = _no_progress,
+) -> Rendered:
+    """Speak every sentence (cached ones are reused) and produce the bulletin's MP3."""
+    from bulletin import production
+    from bulletin.speech.cache import SentenceCache, synthesize_cached
+    from bulletin.speech.tts import load_engine
+
     engine = load_engine(
         voice.engine, voice=voice.voice, rate=voice.rate, pitch=voice.pitch, volume=voice.volume
     )
     cache = SentenceCache(workspace.cache_dir / "sentences")
     parts: list[tuple[str, int | None, AudioChunk]] = []
     keys = []
+    synthesized = 0
     total = len(script)
     progress("speak", 0, total)
     spoken = synthesize_cached(engine, cache, [line.spoken for line in script])
-    for done, (line, (chunk, _hit)) in enumerate(zip(script, spoken, strict=True), start=1):
+    for done, (line, (chunk, hit)) in enumerate(zip(script, spoken, strict=True), start=1):
         parts.append((line.part, line.item_position, chunk))
         keys.append(cache.digest((engine.cache_key(), line.spoken)))
+        synthesized += not hit
         progress("speak", done, total)
     progress("produce", 0, 1)
     audio = workspace.config.audio
@@ -240,18 +285,7 @@ def _build(
     out = workspace.audio_dir / f"bulletin-{bulletin_id}.mp3"
     produced = production.produce(_production_parts(parts), out, settings)
     progress("produce", 1, 1)
-    store.finish_build(
-        bulletin_id,
-        audio_path=str(produced.path),
-        audio_bytes=produced.bytes,
-        audio_sha256=produced.sha256,
-        duration_s=produced.duration_s,
-        loudness_lufs=produced.loudness_lufs,
-        true_peak_dbtp=produced.true_peak_dbtp,
-        audio_keys=keys,
-        actor=actor,
-    )
-    return bulletin_id
+    return Rendered(produced, keys, synthesized)
 
 
 def _production_parts(

@@ -534,6 +534,66 @@ def preview(context: Context, bulletin_id: str, play: bool) -> None:
         say(t("preview.no_player", path=document["audio"]))
 
 
+@cli.command()
+@click.argument("bulletin_id", metavar="ID")
+@click.option("--sentence", "index", type=int, help="Index of the sentence to change.")
+@click.option("--text", "new_text", help="The new sentence.")
+@click.option("--note", help="Why (recorded in the audit log).")
+@JSON
+@pass_context
+def edit(
+    context: Context,
+    bulletin_id: str,
+    index: int | None,
+    new_text: str | None,
+    note: str | None,
+    as_json: bool,
+) -> None:
+    """Edit the script (--sentence N --text T, or in $EDITOR); only changed sentences are
+    spoken again and the bulletin needs approval again."""
+    from bulletin.editing import edit_script
+    from bulletin.output import emit_json, say
+    from bulletin.reports import bulletin_document
+
+    if (index is None) != (new_text is None):
+        raise click.UsageError("--sentence N --text TEXT")
+    with context.store() as store:
+        number = _bulletin_id(store, bulletin_id)
+        if index is not None and new_text is not None:
+            changes = {index: new_text}
+        else:
+            changes = _edit_in_editor(store.sentences(number))
+        result = edit_script(
+            context.workspace, store, number, changes, actor=_whoami(), reason=note
+        )
+        document = bulletin_document(store, number)
+    if as_json:
+        emit_json({**document, "changed": result.changed, "synthesized": result.synthesized})
+    elif not result.changed:
+        say(t("edit.nothing"))
+    else:
+        say(t("edit.done", id=number, changed=len(result.changed), synthesized=result.synthesized))
+
+
+def _edit_in_editor(rows: list[Any]) -> dict[int, str]:
+    """One 'N: sentence' line per sentence in $EDITOR; returns the lines that changed."""
+    original = {r["idx"]: r["text"] for r in rows}
+    edited = click.edit("\n".join(f"{i}: {text}" for i, text in original.items()) + "\n")
+    if edited is None:
+        return {}
+    changes: dict[int, str] = {}
+    for line_number, line in enumerate(edited.splitlines(), start=1):
+        if not line.strip():
+            continue
+        head, sep, text = line.partition(":")
+        if not sep or not head.strip().isdigit():
+            raise InputError("edit.format", line=line_number)
+        index = int(head)
+        if original.get(index) != text.strip():
+            changes[index] = text.strip()
+    return changes
+
+
 # review ---------------------------------------------------------------------------
 @cli.command()
 @click.argument("bulletin_id", metavar="ID")
@@ -767,24 +827,36 @@ def _read_text(text: str | None, text_file: Path | None) -> str:
 @click.option("--explain", is_flag=True, help="Show which rule produced each spoken form.")
 @click.option("--region", type=click.Choice(["north", "south"]), default="north", show_default=True)
 @JSON
+@pass_context
 def normalize(
-    text: str | None, jsonl: Path | None, explain: bool, region: str, as_json: bool
+    context: Context,
+    text: str | None,
+    jsonl: Path | None,
+    explain: bool,
+    region: str,
+    as_json: bool,
 ) -> None:
     """Show how TEXT will be read aloud (numbers, dates, codes, abbreviations)."""
     from bulletin.output import emit_json, emit_jsonl, say, table
     from bulletin.speech.normalize import explain as explain_rules
     from bulletin.speech.normalize import normalize as to_spoken
 
+    workspace = _optional_workspace(context)
+    lexicon = workspace.lexicon() if workspace else {}
     if jsonl is not None:
         for number, record in _jsonl_records(jsonl):
             if "text" not in record:
                 raise InputError("input.jsonl", path=str(jsonl), line=number, detail="'text'?")
-            spoken = to_spoken(str(record["text"]), region=region)  # type: ignore[arg-type]
+            spoken = to_spoken(str(record["text"]), region=region, lexicon=lexicon)  # type: ignore[arg-type]
             emit_jsonl({"id": record.get("id"), "spoken": spoken})
         return
     content = _read_text(text, None)
-    spoken = to_spoken(content, region=region)  # type: ignore[arg-type]
-    hits = explain_rules(content, region=region) if explain else []  # type: ignore[arg-type]
+    spoken = to_spoken(content, region=region, lexicon=lexicon)  # type: ignore[arg-type]
+    hits = (
+        explain_rules(content, region=region, lexicon=lexicon)  # type: ignore[arg-type]
+        if explain
+        else []
+    )
     if as_json:
         document: dict[str, Any] = {"text": content, "spoken": spoken}
         if explain:

@@ -202,6 +202,35 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Không có tin nào mới để dựng bản tin; chạy 'bulletin fetch' trước",
         "No new announcements to build from; run 'bulletin fetch' first",
     ),
+    "edit.no_sentence": (
+        "Bản tin {id} không có câu số {index} (các câu đánh số từ 0 đến {last}; xem bằng "
+        "'bulletin preview {id}')",
+        "Bulletin {id} has no sentence {index} (sentences are numbered 0 to {last}; see "
+        "'bulletin preview {id}')",
+    ),
+    "edit.format": (
+        "Dòng {line}: cần dạng 'SỐ: câu' (ví dụ '12: Ủy ban nhân dân xã thông báo.')",
+        "Line {line}: expected 'NUMBER: sentence' (e.g. '12: The commune announces.')",
+    ),
+    "edit.done": (
+        "Đã sửa {changed} câu của bản tin {id}; đọc lại {synthesized} câu. Bản tin cần được "
+        "duyệt lại: 'bulletin approve {id} --as TÊN'",
+        "Edited {changed} sentence(s) of bulletin {id}; {synthesized} spoken again. It needs "
+        "approval again: 'bulletin approve {id} --as NAME'",
+    ),
+    "edit.nothing": ("Không có câu nào thay đổi", "No sentence changed"),
+    "help.edit": (
+        "Sửa lời đọc của bản tin (--sentence SỐ --text CÂU, hoặc mở trình soạn thảo); chỉ đọc "
+        "lại các câu đã sửa, bản tin phải được duyệt lại.",
+        "",
+    ),
+    "opt.sentence": ("Số thứ tự câu cần sửa (xem 'bulletin preview').", ""),
+    "opt.new_text": ("Câu mới.", ""),
+    "action.approve": ("duyệt", "approve"),
+    "action.reject": ("từ chối", "reject"),
+    "action.edit": ("sửa", "edit"),
+    "action.push": ("phát", "push"),
+    "action.deliver": ("ghi nhận đã phát", "deliver"),
     "review.no_user": ("Cần tên người duyệt (--as)", "An approver name is required (--as)"),
     "review.no_reason": ("Cần lý do từ chối (--reason)", "A reason is required (--reason)"),
     "review.same_approver": (
@@ -531,6 +560,10 @@ def t(key: str, **params: Any) -> str:
     if pair is None:
         return key + (f" {params}" if params else "")
     template = pair[1] if language() == "en" else pair[0]
+    action = params.get("action")
+    if isinstance(action, str) and f"action.{action}" in CATALOG:
+        # Actions are named in code; people read the verb in their language.
+        params = {**params, "action": t(f"action.{action}")}
     try:
         return template.format(**params)
     except (KeyError, IndexError, ValueError):

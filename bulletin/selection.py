@@ -87,7 +87,8 @@ def merge_near_duplicates(
     pool: Sequence[Announcement], similarity: Similarity = embedding_twins
 ) -> list[tuple[Announcement, tuple[int, ...]]]:
     """Keep the best-ranked of each group of near-duplicates; remember the others' ids."""
-    texts = [f"{a.title}\n{a.body[:600]}" for a in pool]
+    # The title and the lead say what a notice is about; the rest only costs time.
+    texts = [f"{a.title}\n{a.body[:300]}" for a in pool]
     twins = similarity(texts)
     kept: dict[int, list[int]] = {}
     for index, twin in enumerate(twins):

@@ -19,13 +19,15 @@ def speak_to_file(
     from bulletin.speech.tts import load_engine
     from bulletin.text.sentences import split_sentences
 
+    lexicon: dict[str, str] = {}
     if workspace is not None:
         _, voice = workspace.voice(voice_name)
+        lexicon = workspace.lexicon()
     elif voice_name:
         raise InputError("voice.missing", name=voice_name, path="voices/")
     else:
         voice = VoiceProfile()
-    spoken = [normalize(s, region=voice.region) for s in split_sentences(text)]
+    spoken = [normalize(s, region=voice.region, lexicon=lexicon) for s in split_sentences(text)]
     if not spoken:
         raise InputError("input.empty")
     engine = load_engine(

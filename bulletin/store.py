@@ -449,6 +449,44 @@ class Store:
             )
             self._audit(db, bulletin_id, actor, "build", row["state"], "built", None, audio_sha256)
 
+    def finish_edit(
+        self,
+        bulletin_id: int,
+        *,
+        sentences: Sequence[tuple[int, str, str]],
+        audio_keys: Sequence[str],
+        audio: Any,
+        actor: str,
+        reason: str | None,
+    ) -> None:
+        """New script text and audio in one transaction; the bulletin needs approval again."""
+        with self.tx() as db:
+            row = db.execute("SELECT state FROM bulletins WHERE id = ?", (bulletin_id,)).fetchone()
+            db.executemany(
+                "UPDATE script_sentences SET text=?, spoken=?, audio_key=? "
+                "WHERE bulletin_id=? AND idx=?",
+                [
+                    (text, spoken, key, bulletin_id, idx)
+                    for (idx, text, spoken), key in zip(sentences, audio_keys, strict=True)
+                ],
+            )
+            db.execute(
+                """UPDATE bulletins SET state='built', updated_at=?, audio_path=?, audio_bytes=?,
+                       audio_sha256=?, duration_s=?, loudness_lufs=?, true_peak_dbtp=?
+                   WHERE id=?""",
+                (
+                    now_iso(),
+                    str(audio.path),
+                    audio.bytes,
+                    audio.sha256,
+                    audio.duration_s,
+                    audio.loudness_lufs,
+                    audio.true_peak_dbtp,
+                    bulletin_id,
+                ),
+            )
+            self._audit(db, bulletin_id, actor, "edit", row["state"], "built", reason, audio.sha256)
+
     def bulletin(self, bulletin_id: int) -> sqlite3.Row:
         row: sqlite3.Row | None = self.db.execute(
             "SELECT * FROM bulletins WHERE id = ?", (bulletin_id,)

@@ -16,6 +16,7 @@ Priority = Literal["normal", "priority", "emergency"]
 PRIORITY_RANK: dict[str, int] = {"emergency": 0, "priority": 1, "normal": 2}
 
 CONFIG_FILE = "bulletin.yaml"
+LEXICON_FILE = "lexicon.yaml"
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -253,6 +254,20 @@ class Workspace:
                 return name, VoiceProfile()
             raise NotFoundError("voice.missing", name=name, path=str(path))
         return name, _validate(VoiceProfile, _read_yaml(path), path)
+
+    def lexicon(self) -> dict[str, str]:
+        """The station's own readings (lexicon.yaml: WRITTEN: spoken), added to the built-in."""
+        path = self.root / LEXICON_FILE
+        if not path.exists():
+            return {}
+        raw = _read_yaml(path)
+        if not isinstance(raw, dict) or not all(
+            isinstance(k, str | int) and isinstance(v, str) for k, v in raw.items()
+        ):
+            raise ConfigError(
+                "config.field", path=str(path), field="(root)", detail="WRITTEN: spoken"
+            )
+        return {str(k): v for k, v in raw.items()}
 
     def programme(self, name: str | None = None) -> tuple[str, Programme]:
         name = name or self.config.defaults.programme

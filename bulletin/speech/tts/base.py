@@ -59,6 +59,7 @@ class TTSEngine(Protocol):
 # Values are "module:attribute" so an engine's heavy imports happen only when it is chosen.
 _ENGINES: dict[str, str] = {
     "espeak": "bulletin.speech.tts.espeak:EspeakEngine",
+    "piper": "bulletin.speech.tts.piper:PiperEngine",
 }
 
 
