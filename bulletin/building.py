@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from bulletin.errors import InputError
 from bulletin.locks import exclusive
+from bulletin.speech.profiles import syllables_per_minute
 from bulletin.store import Announcement, ItemRecord, Store
 from bulletin.text.sentences import ensure_period
 from bulletin.workspace import PRIORITY_RANK, Programme, VoiceProfile, Workspace
@@ -38,15 +39,7 @@ def _no_progress(stage: str, done: int, total: int) -> None:
     return None
 
 
-# eSpeak NG's Vietnamese voice speaks about 1.5 syllables for each "word per minute" of
-# its rate setting (measured on the demo: rate 150 gave 226 syllables a minute).
-SPOKEN_PER_RATE = {"espeak": 1.5}
 JINGLE_SECONDS = 3.1  # the built-in chime and the gap after it
-
-
-def spoken_rate(voice: VoiceProfile) -> int:
-    """Syllables per minute the voice really speaks."""
-    return round(voice.rate * SPOKEN_PER_RATE.get(voice.engine, 1.0))
 
 
 class AirTime:
@@ -56,7 +49,7 @@ class AirTime:
         self.audio = workspace.config.audio
         self.region = voice.region
         self.lexicon = workspace.lexicon()
-        self.per_minute = spoken_rate(voice)
+        self.per_minute = syllables_per_minute(voice)
 
     def seconds(self, lines: Sequence[str]) -> float:
         from bulletin.speech.normalize import normalize
@@ -184,7 +177,7 @@ def _build(
     budget = Budget(
         sentences=summary.sentences or workspace.config.defaults.summary_sentences,
         seconds=summary.seconds,
-        words_per_minute=spoken_rate(voice),
+        words_per_minute=syllables_per_minute(voice),
     )
     progress("select", 0, 1)
     summarizer = summarizer_for(programme.summarizer or summary.engine, summary)
@@ -255,11 +248,9 @@ def render(
     """Speak every sentence (cached ones are reused) and produce the bulletin's MP3."""
     from bulletin import production
     from bulletin.speech.cache import SentenceCache, synthesize_cached
-    from bulletin.speech.tts import load_engine
+    from bulletin.speech.profiles import engine_for
 
-    engine = load_engine(
-        voice.engine, voice=voice.voice, rate=voice.rate, pitch=voice.pitch, volume=voice.volume
-    )
+    engine = engine_for(voice, workspace)
     cache = SentenceCache(workspace.cache_dir / "sentences")
     parts: list[tuple[str, int | None, AudioChunk]] = []
     keys = []

@@ -790,6 +790,90 @@ def say(
         tell(t("say.done", path=result["path"], duration=f"{result['duration_s']:.1f}"))
 
 
+@cli.group()
+def voices() -> None:
+    """Voice profiles in voices/ (list, test)."""
+
+
+@voices.command("list")
+@JSON
+@pass_context
+def voices_list(context: Context, as_json: bool) -> None:
+    """List the workspace's voice profiles and whether each can speak here."""
+    from bulletin.output import emit_json, table
+    from bulletin.speech.profiles import profile_problem
+
+    workspace = context.workspace
+    document = []
+    for path in sorted((workspace.root / "voices").glob("*.yaml")):
+        name, profile = workspace.voice(path.stem)
+        problem = profile_problem(profile, workspace)
+        document.append(
+            {
+                "name": name,
+                "engine": profile.engine,
+                "voice": profile.model or profile.voice,
+                "region": profile.region,
+                "playable": problem is None,
+                "problem": problem,
+            }
+        )
+    if as_json:
+        emit_json(document)
+        return
+    table(
+        None,
+        [t("col.voice"), "engine", t("col.model"), t("col.region"), t("col.status")],
+        [
+            (
+                d["name"],
+                d["engine"],
+                d["voice"],
+                d["region"],
+                t("status.ok") if d["playable"] else f"{t('status.error')}: {d['problem']}",
+            )
+            for d in document
+        ],
+    )
+
+
+@voices.command("install")
+@click.argument("name")
+@click.option("--force", is_flag=True, help="Download again even when installed.")
+@pass_context
+def voices_install(context: Context, name: str, force: bool) -> None:
+    """Download a piper voice (e.g. vi_VN-vais1000-medium) into the workspace's voices/."""
+    from bulletin.output import say
+    from bulletin.speech.voices import install_voice
+
+    target = install_voice(name, context.workspace.root / "voices", force=force)
+    say(t("voices.installed", name=name, path=str(target)))
+
+
+@voices.command("test")
+@click.argument("name")
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the sample (default: voice-test-NAME.mp3).",
+)
+@JSON
+@pass_context
+def voices_test(context: Context, name: str, out: Path | None, as_json: bool) -> None:
+    """Speak a test announcement with voice NAME into an MP3."""
+    from bulletin.output import emit_json, say
+    from bulletin.speaking import speak_to_file
+
+    target = out or Path(f"voice-test-{name}.mp3")
+    result = speak_to_file(context.workspace, t("voices.sample"), target, name)
+    if as_json:
+        emit_json(result)
+    else:
+        say(t("say.done", path=result["path"], duration=f"{result['duration_s']:.1f}"))
+
+
 def _optional_workspace(context: Context) -> Workspace | None:
     from bulletin.errors import ConfigError
 
@@ -900,6 +984,7 @@ def summarize(
 ) -> None:
     """Summarize FILE (or a batch with --jsonl) the way a bulletin item is summarized."""
     from bulletin.output import emit_json, emit_jsonl, say
+    from bulletin.speech.profiles import syllables_per_minute
     from bulletin.summarize import summarizer_for
     from bulletin.summarize.base import Budget
     from bulletin.workspace import StationConfig, VoiceProfile
@@ -908,7 +993,7 @@ def summarize(
         raise click.UsageError("FILE | --jsonl FILE")
     workspace = _optional_workspace(context)
     config = workspace.config if workspace else StationConfig()
-    rate = workspace.voice()[1].rate if workspace else VoiceProfile().rate
+    rate = syllables_per_minute(workspace.voice()[1] if workspace else VoiceProfile())
     if sentences is None and seconds is None:
         sentences = config.summary.sentences or config.defaults.summary_sentences
         seconds = config.summary.seconds
@@ -1013,7 +1098,7 @@ def main() -> None:
         warn(str(exc))
         sys.exit(exc.exit_code)
     except TTSError as exc:
-        warn(t("tts.failed", detail=str(exc)))
+        warn(t(getattr(exc, "message_key", "tts.failed"), detail=str(exc)))
         sys.exit(EXIT_FAILED)
     except KeyboardInterrupt:
         warn(t("interrupted"))

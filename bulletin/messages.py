@@ -231,6 +231,28 @@ CATALOG: dict[str, tuple[str, str]] = {
     "action.edit": ("sửa", "edit"),
     "action.push": ("phát", "push"),
     "action.deliver": ("ghi nhận đã phát", "deliver"),
+    "voices.sample": (
+        "Đây là Đài Truyền thanh xã. Ngày 31/12/2026, Ủy ban nhân dân xã tổ chức họp dân lúc "
+        "7h30 tại hội trường; đề nghị 100% hộ gia đình cử đại diện tham dự.",
+        "Đây là Đài Truyền thanh xã. Ngày 31/12/2026, Ủy ban nhân dân xã tổ chức họp dân lúc "
+        "7h30 tại hội trường; đề nghị 100% hộ gia đình cử đại diện tham dự.",
+    ),
+    "voices.installed": (
+        "Đã cài giọng {name}: {path}. Tạo hồ sơ giọng trong voices/ với engine: piper và "
+        "model: {path}",
+        "Installed voice {name}: {path}. Make a voice profile in voices/ with engine: piper "
+        "and model: {path}",
+    ),
+    "help.voices.install": (
+        "Tải giọng Piper (ví dụ vi_VN-vais1000-medium) vào voices/ (cần Internet).",
+        "",
+    ),
+    "col.voice": ("Giọng", "Voice"),
+    "col.model": ("Mô hình / giọng", "Model / voice"),
+    "col.region": ("Vùng", "Region"),
+    "help.voices": ("Các giọng đọc trong voices/ (list, test).", ""),
+    "help.voices.list": ("Liệt kê giọng đọc và cho biết giọng nào dùng được trên máy này.", ""),
+    "help.voices.test": ("Đọc thử một thông báo mẫu bằng giọng NAME ra tệp MP3.", ""),
     "review.no_user": ("Cần tên người duyệt (--as)", "An approver name is required (--as)"),
     "review.no_reason": ("Cần lý do từ chối (--reason)", "A reason is required (--reason)"),
     "review.same_approver": (
@@ -412,6 +434,7 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Bộ tóm tắt {name} không nạp được mô hình: {detail}",
         "Summarizer {name} cannot load its model: {detail}",
     ),
+    "voices.install_failed": ("Không cài được giọng: {detail}", "Voice not installed: {detail}"),
     "tts.failed": ("Lỗi tổng hợp giọng nói: {detail}", "Speech synthesis failed: {detail}"),
     "interrupted": (
         "Đã dừng theo yêu cầu (Ctrl-C); dữ liệu đã lưu vẫn nguyên vẹn",
@@ -454,6 +477,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "col.actor": ("Người", "Who"),
     "col.action": ("Việc", "Action"),
     "status.ok": ("xong", "ok"),
+    "status.playable": ("dùng được", "playable"),
     "status.not_modified": ("không đổi", "not modified"),
     "status.error": ("lỗi", "error"),
     "items.none": (

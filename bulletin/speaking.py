@@ -16,7 +16,7 @@ def speak_to_file(
     workspace: Workspace | None, text: str, out: Path, voice_name: str | None
 ) -> dict[str, Any]:
     from bulletin.speech.normalize import normalize
-    from bulletin.speech.tts import load_engine
+    from bulletin.speech.profiles import engine_for
     from bulletin.text.sentences import split_sentences
 
     lexicon: dict[str, str] = {}
@@ -30,9 +30,7 @@ def speak_to_file(
     spoken = [normalize(s, region=voice.region, lexicon=lexicon) for s in split_sentences(text)]
     if not spoken:
         raise InputError("input.empty")
-    engine = load_engine(
-        voice.engine, voice=voice.voice, rate=voice.rate, pitch=voice.pitch, volume=voice.volume
-    )
+    engine = engine_for(voice, workspace)
     chunks = list(engine.stream(spoken))
     if out.suffix.lower() == ".wav":
         duration = _write_wav(chunks, out)

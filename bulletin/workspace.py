@@ -123,11 +123,14 @@ class ControllerConfig(_Model):
 
 
 class VoiceProfile(_Model):
-    engine: str = "espeak"
-    voice: str = "vi"
-    model: str | None = None
-    speaker: str | None = None
-    rate: int = Field(150, ge=60, le=450)
+    engine: str = "espeak"  # espeak | piper | coqui (or a registered third-party engine)
+    voice: str = "vi"  # espeak: vi | vi-vn-x-central | vi-vn-x-south
+    model: str | None = None  # piper: the .onnx file; coqui: the model file or folder
+    config: str | None = None  # the model's config (default: beside the model)
+    speaker: str | None = None  # multi-speaker models
+    reference_audio: str | None = None  # coqui XTTS: a recording of the station's announcer
+    language: str = "vi"
+    rate: float | None = Field(None, gt=0, le=450)  # espeak: words/minute; others: speed x
     pitch: int = Field(50, ge=0, le=99)
     volume: int = Field(100, ge=0, le=200)
     region: Literal["north", "south"] = "north"

@@ -30,6 +30,8 @@ _CHUNK = 1 << 20
 class VoiceInstallError(TTSError):
     """A voice could not be installed; the message says how to do it by hand."""
 
+    message_key = "voices.install_failed"
+
 
 def voice_path(name: str) -> str:
     """Folder of `name` inside the voices repository, e.g. "vi/vi_VN/vivos/x_low"."""

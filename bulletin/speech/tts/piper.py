@@ -115,7 +115,7 @@ class PiperEngine:
         )
 
     def _config_identity(self) -> str:
-        identity = _file_identity_or_missing_config(self.config, self.model)
+        identity = _config_file_identity(self.config, self.model)
         if self._config_digest is None or self._config_digest[0] != identity:
             digest = hashlib.sha256(self.config.read_bytes()).hexdigest()[:16]
             self._config_digest = (identity, digest)
@@ -126,7 +126,7 @@ class PiperEngine:
         if self._voice is not None:
             return self._voice
         _file_identity(self.model)  # a missing model gets the how-to-install message
-        _file_identity_or_missing_config(self.config, self.model)
+        _config_file_identity(self.config, self.model)
         try:
             # Checked here so a broken config is named as such, not as an ONNX problem.
             json.loads(self.config.read_text(encoding="utf-8"))
@@ -212,7 +212,7 @@ class PiperEngine:
         )
 
 
-def _file_identity_or_missing_config(config: Path, model: Path) -> str:
+def _config_file_identity(config: Path, model: Path) -> str:
     if not config.exists():
         raise TTSError(
             f"Piper voice config not found: {config}. A piper voice is two files, "
