@@ -1,0 +1,144 @@
+"""Speech figures: real-time factor of each available TTS engine through bulletin against the
+engine called directly on the same text (and their ratio), the sentence cache on a rebuild,
+and normalizer throughput.
+
+Run: .venv/bin/python bench/speech.py [--piper-model FILE.onnx] [--runs N]
+Without --piper-model a tiny random piper voice is built with piper's own model code (the
+ratio is then about our wrapper's overhead, not about voice quality).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+ARTICLES = ROOT.parent / "shared" / "data" / "articles"
+
+
+def sample_sentences() -> list[str]:
+    from bulletin.text.clean import clean_text
+    from bulletin.text.sentences import split_sentences
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted(ARTICLES.glob("*.txt"))]
+    if not texts:
+        texts = [p.read_text(encoding="utf-8") for p in (ROOT / "samples/notices").glob("*")]
+    return [s for text in texts for s in split_sentences(clean_text(text))]
+
+
+def median_seconds(action: Callable[[], object], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def espeak(spoken: list[str], runs: int) -> None:
+    from bulletin.speech.tts.espeak import EspeakEngine, espeak_direct
+
+    engine = EspeakEngine()
+    text = " ".join(spoken)
+    pcm, rate = espeak_direct(text, rate=engine.rate)  # loads the library once for both
+    audio_s = len(pcm) / 2 / rate
+    direct = median_seconds(lambda: espeak_direct(text, rate=engine.rate), runs)
+    ours = median_seconds(lambda: list(engine.stream(spoken)), runs)
+    print(
+        f"espeak  {audio_s:8.1f} s audio  direct RTF {direct / audio_s:.4f}  "
+        f"bulletin RTF {ours / audio_s:.4f}  ratio {ours / direct:.2f}"
+    )
+
+
+def piper(model: Path | None, runs: int) -> None:
+    try:
+        from tests.tiny_piper import bench_piper, build_tiny_voice
+    except ImportError as exc:
+        print(f"piper   skipped: {exc}")
+        return
+    with tempfile.TemporaryDirectory() as temp:
+        if model is None:
+            model = build_tiny_voice(Path(temp))
+            label = "tiny random voice"
+        else:
+            label = model.name
+        figures = bench_piper(model, runs=runs)
+    print(
+        f"piper   {figures['audio_s']:8.1f} s audio  direct RTF {figures['piper_rtf']:.4f}  "
+        f"bulletin RTF {figures['engine_rtf']:.4f}  ratio {figures['ratio']:.2f} "
+        f"(sentence stream {figures['stream_ratio']:.2f}; {label})"
+    )
+
+
+def cache_on_rebuild() -> None:
+    from bulletin import workspace as workspaces
+    from bulletin.building import build
+    from bulletin.editing import edit_script
+    from bulletin.fetching import fetch_sources
+    from bulletin.store import open_store
+
+    with tempfile.TemporaryDirectory() as temp:
+        root = Path(temp) / "ws"
+        shutil.copytree(ROOT / "samples", root)
+        ws = workspaces.load(root)
+        with open_store(ws.db_path) as store:
+            fetch_sources(ws, store)
+            first = build(ws, store)
+            ids = [row["announcement_id"] for row in store.bulletin_items(first)]
+            sentences = len(store.sentences(first))
+            cached = sum(
+                1 for _ in SentenceCache(ws.cache_dir / "sentences").directory.rglob("*.wav")
+            )
+            started = time.perf_counter()
+            second = build(ws, store, item_ids=ids)
+            rebuild_s = time.perf_counter() - started
+            cached_after = sum(1 for _ in (ws.cache_dir / "sentences").rglob("*.wav"))
+            row = next(r for r in store.sentences(second) if r["part"] == "item")
+            edited = edit_script(
+                ws, store, second, {row["idx"]: "Câu này đã được sửa lại."}, actor="bench"
+            )
+    new = cached_after - cached
+    print(
+        f"cache   rebuild of {sentences} sentences: {sentences - new} hits, {new} spoken "
+        f"(hit rate {(sentences - new) / sentences:.0%}, {rebuild_s:.1f} s); "
+        f"after editing one sentence: {edited.synthesized} spoken"
+    )
+
+
+def normalizer(sentences: list[str]) -> None:
+    from bulletin.speech.normalize import normalize
+
+    started = time.perf_counter()
+    for sentence in sentences:
+        normalize(sentence)
+    took = time.perf_counter() - started
+    print(
+        f"normalize  {len(sentences)} sentences in {took:.3f} s: "
+        f"{len(sentences) / took:,.0f} sentences/s"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--piper-model", type=Path)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    from bulletin.speech.normalize import normalize
+
+    sentences = sample_sentences()
+    spoken = [normalize(s) for s in sentences]
+    espeak(spoken, args.runs)
+    piper(args.piper_model, args.runs)
+    cache_on_rebuild()
+    normalizer(sentences)
+
+
+if __name__ == "__main__":
+    main()
