@@ -93,9 +93,7 @@ def cache_on_rebuild() -> None:
             first = build(ws, store)
             ids = [row["announcement_id"] for row in store.bulletin_items(first)]
             sentences = len(store.sentences(first))
-            cached = sum(
-                1 for _ in SentenceCache(ws.cache_dir / "sentences").directory.rglob("*.wav")
-            )
+            cached = sum(1 for _ in (ws.cache_dir / "sentences").rglob("*.wav"))
             started = time.perf_counter()
             second = build(ws, store, item_ids=ids)
             rebuild_s = time.perf_counter() - started
