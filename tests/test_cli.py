@@ -106,3 +106,13 @@ def test_normalize_batch_reads_and_writes_json_lines(tmp_path: Path) -> None:
     broken.write_text('{"id": 1, "text": "a"}\nnot json\n', encoding="utf-8")
     failed = run_bulletin("normalize", "--jsonl", str(broken))
     assert failed.code == 2 and "2" in failed.err and "broken.jsonl" in failed.err
+
+
+def test_station_lexicon_adds_and_overrides_readings(sample_ws: Path) -> None:
+    (sample_ws / "lexicon.yaml").write_text("HTX: hợp tác xã\nUBND: U bê en đê\n", encoding="utf-8")
+    result = run_bulletin("-w", str(sample_ws), "normalize", "HTX Minh Hòa và UBND xã.", "--json")
+    assert result.code == 0, result.err
+    assert result.json()["spoken"] == "Hợp tác xã Minh Hòa và U bê en đê xã."
+    (sample_ws / "lexicon.yaml").write_text("- not a mapping\n", encoding="utf-8")
+    broken = run_bulletin("-w", str(sample_ws), "normalize", "HTX")
+    assert broken.code == 2 and "lexicon.yaml" in broken.err
