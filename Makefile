@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint typecheck format bench clean
+.PHONY: demo test lint typecheck format bench clean coqui-env
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,17 @@ format: $(VENV)/.dev
 
 bench: $(VENV)/.runtime
 	$(BIN)/python bench/pipeline.py
+
+# Coqui TTS gets its own venv: its torch 2.9 (with torchaudio) cannot share the main env's
+# torch 2.13. About 7.6 GB and 2-3 minutes (requirements/coqui.txt).
+COQUI_VENV ?= .venv-coqui
+
+$(COQUI_VENV)/.installed: requirements/coqui.txt
+	$(PYTHON) -m venv $(COQUI_VENV)
+	$(COQUI_VENV)/bin/python -m pip install --quiet -r requirements/coqui.txt
+	touch $@
+
+coqui-env: $(COQUI_VENV)/.installed
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -58,6 +58,8 @@ ENCODE_MARGIN_DB = 0.5
 LOUDNESS_TOLERANCE_LU = 0.5  # promised on the encoded file
 _ACCEPT_LU = 0.2  # re-encode with a correction beyond this, to stay well inside the promise
 _MAX_ENCODE_ATTEMPTS = 3
+MAX_GAIN_DB = 60.0  # more than this turns noise into a "programme"; quieter input is silence
+SILENCE_LUFS = -70.0
 _BLOCK = 1 << 18  # samples per block for oversampling, bounds temporary memory
 
 
@@ -169,7 +171,7 @@ def produce(
     margin = ENCODE_MARGIN_DB
     trim_db = 0.0
     base = _integrated_loudness(samples[:, None], rate)
-    if not math.isfinite(base):
+    if not math.isfinite(base) or base < SILENCE_LUFS:
         raise ProductionError("produce.silent")
     gain_db, slope = target_mono - base, 1.0
     # Gain scales the envelope, so the 4×-oversampled envelope is computed once.
@@ -609,12 +611,15 @@ def _normalize(
     # Limiting takes away loudness, so the gain must overshoot the plain difference.
     # Loudness rises monotonically but ever slower with gain: secant steps, with the
     # slope kept positive and bounded, converge in a few renders.
-    g0 = gain_db
+    g0 = min(MAX_GAIN_DB, max(-MAX_GAIN_DB, gain_db))
     y, l0 = render(g0)
     for _ in range(10):
         if abs(target_lufs - l0) < 0.05:
             break
-        g1 = g0 + (target_lufs - l0) / slope
+        # Bounded: a secant step on a nearly flat stretch must not overflow the gain.
+        g1 = min(MAX_GAIN_DB, max(-MAX_GAIN_DB, g0 + (target_lufs - l0) / slope))
+        if g1 == g0:
+            break
         y, l1 = render(g1)
         slope = min(1.0, max(0.1, (l1 - l0) / (g1 - g0))) if g1 != g0 else 1.0
         g0, l0 = g1, l1

@@ -304,3 +304,16 @@ def test_builtin_jingle(kind: str) -> None:
 def test_bad_format_rejected() -> None:
     with pytest.raises(ValueError, match="MP3 cannot carry"):
         AudioFormat(sample_rate=44000)
+
+
+def test_very_quiet_speech_is_raised_and_near_silence_refused(tmp_path: Path) -> None:
+    settings = ProductionSettings(jingle_open=None, jingle_close=None)
+    quiet = [("item_sentence", speech_like(6.0, seed=3, lufs=-60.0))]
+    result = produce(quiet, tmp_path / "quiet.mp3", settings)  # type: ignore[arg-type]
+    assert abs(result.loudness_lufs - settings.target_lufs) <= 1.0
+    assert result.true_peak_dbtp <= settings.true_peak_dbtp
+    silent = [("item_sentence", speech_like(6.0, seed=3, lufs=-85.0))]
+    with pytest.raises(ProductionError) as caught:
+        produce(silent, tmp_path / "silent.mp3", settings)  # type: ignore[arg-type]
+    assert caught.value.key == "produce.silent"
+    assert not (tmp_path / "silent.mp3").exists()

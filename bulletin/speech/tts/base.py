@@ -60,6 +60,7 @@ class TTSEngine(Protocol):
 _ENGINES: dict[str, str] = {
     "espeak": "bulletin.speech.tts.espeak:EspeakEngine",
     "piper": "bulletin.speech.tts.piper:PiperEngine",
+    "coqui": "bulletin.speech.tts.coqui:CoquiEngine",
 }
 
 

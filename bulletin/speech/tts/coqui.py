@@ -183,18 +183,22 @@ class CoquiEngine:
             self._worker.stop()
         self._check_files()
         worker = _Worker(find_python(self.python), self.timeout)
+        try:
+            header, _ = worker.request(
+                {
+                    "op": "load",
+                    "model_path": str(self.model),
+                    "config_path": str(self.config),
+                    "speaker": self.speaker,
+                    "language": self.language,
+                    "speaker_wav": str(self.speaker_wav) if self.speaker_wav else None,
+                },
+                what=f"loading {self.model}",
+            )
+        except TTSError:
+            worker.stop()  # a worker without its model is of no use to the next call
+            raise
         self._worker = worker
-        header, _ = worker.request(
-            {
-                "op": "load",
-                "model_path": str(self.model),
-                "config_path": str(self.config),
-                "speaker": self.speaker,
-                "language": self.language,
-                "speaker_wav": str(self.speaker_wav) if self.speaker_wav else None,
-            },
-            what=f"loading {self.model}",
-        )
         self._sample_rate = int(header["sample_rate"])
         logger.info(
             "Coqui model %s loaded in %.1f s (%s)", self.model, header["load_s"], header["versions"]
@@ -236,8 +240,29 @@ class CoquiEngine:
     def __repr__(self) -> str:
         return (
             f"CoquiEngine(model={str(self.model)!r}, speaker={self.speaker!r}, "
-            f"language={self.language!r}, speaker_wav={self.speaker_wav and str(self.speaker_wav)!r})"
+            f"language={self.language!r}, speaker_wav={self.speaker_wav!s})"
         )
+
+
+def _read_replies(
+    stream: IO[bytes],
+    replies: queue.Queue[tuple[dict[str, Any], bytes] | None],
+    stderr: collections.deque[str],
+) -> None:
+    """Collect (header, payload) replies; None marks the end of the worker's stdout."""
+    try:
+        while line := stream.readline():
+            header = json.loads(line)
+            payload = stream.read(int(header.get("bytes", 0))) if header.get("ok") else b""
+            replies.put((header, payload))
+    except (OSError, ValueError) as exc:
+        stderr.append(f"[bulletin] unreadable worker reply: {exc}")
+    replies.put(None)
+
+
+def _read_stderr(stream: IO[bytes], lines: collections.deque[str]) -> None:
+    for raw in stream:
+        lines.append(raw.decode("utf-8", "replace").rstrip())
 
 
 def _stop_process(process: subprocess.Popen[bytes]) -> None:
@@ -279,32 +304,28 @@ class _Worker:
         self._replies: queue.Queue[tuple[dict[str, Any], bytes] | None] = queue.Queue()
         self._stderr: collections.deque[str] = collections.deque(maxlen=_STDERR_LINES)
         assert self.process.stdout is not None and self.process.stderr is not None
+        # The threads get the queue and deque, not self: a dropped engine lets this object be
+        # collected, and the finalizer below then stops the process.
         threading.Thread(
-            target=self._read_replies, args=(self.process.stdout,), daemon=True
+            target=_read_replies,
+            args=(self.process.stdout, self._replies, self._stderr),
+            daemon=True,
         ).start()
         # Drained continuously: a full stderr pipe would block the worker mid-sentence.
-        threading.Thread(target=self._read_stderr, args=(self.process.stderr,), daemon=True).start()
-        # Also stops the worker when the engine is collected or the interpreter exits.
+        self._stderr_reader = threading.Thread(
+            target=_read_stderr, args=(self.process.stderr, self._stderr), daemon=True
+        )
+        self._stderr_reader.start()
+        # Stops the worker when this object is collected or the interpreter exits.
         self._finalizer = weakref.finalize(self, _stop_process, self.process)
-
-    def _read_replies(self, stream: IO[bytes]) -> None:
-        try:
-            while line := stream.readline():
-                header = json.loads(line)
-                payload = stream.read(int(header.get("bytes", 0))) if header.get("ok") else b""
-                self._replies.put((header, payload))
-        except (OSError, ValueError) as exc:
-            self._stderr.append(f"[bulletin] unreadable worker reply: {exc}")
-        self._replies.put(None)
-
-    def _read_stderr(self, stream: IO[bytes]) -> None:
-        for raw in stream:
-            self._stderr.append(raw.decode("utf-8", "replace").rstrip())
 
     def alive(self) -> bool:
         return self.process.poll() is None
 
     def stderr_tail(self) -> str:
+        if not self.alive():
+            # Its last words may still sit in the pipe after stdout already hit EOF.
+            self._stderr_reader.join(_STOP_GRACE_S)
         lines = list(self._stderr)
         return "\n".join(lines) if lines else "(no output)"
 
@@ -315,7 +336,7 @@ class _Worker:
             self.process.stdin.flush()
             reply = self._replies.get(timeout=self.timeout)
         except queue.Empty:
-            self.stop()
+            self.stop(kill=True)  # late means stuck, most likely: no grace period
             raise TTSError(
                 f"Coqui worker did not finish {what} within {self.timeout:g} s and was "
                 f"stopped; its last output:\n{self.stderr_tail()}"
@@ -340,5 +361,7 @@ class _Worker:
             raise TTSError(f"Coqui worker sent truncated audio while {what}")
         return header, payload
 
-    def stop(self) -> None:
+    def stop(self, kill: bool = False) -> None:
+        if kill and self.alive():
+            self.process.kill()
         self._finalizer()

@@ -6,7 +6,7 @@ with `python -I …/coqui_worker.py` (`CoquiEngine` does) or as `-m bulletin.spe
 Protocol: one JSON request per line on stdin, one JSON reply per line on stdout.
     {"op": "load", "model_path", "config_path", "speaker", "language", "speaker_wav"}
         -> {"ok": true, "sample_rate", "speakers", "languages", "load_s", "versions"}
-    {"op": "speak", "text"} -> {"ok": true, "sample_rate", "bytes": N} then N bytes of
+    {"op": "speak", "text"} -> {"ok": true, "sample_rate", "synth_s", "bytes": N} then N bytes of
         little-endian int16 mono samples
     any failure -> {"ok": false, "error": "...", "kind": "ExceptionClassName"}
 The worker exits when stdin closes.
@@ -14,10 +14,14 @@ The worker exits when stdin closes.
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import shutil
 import sys
+import tempfile
 import time
+from pathlib import Path
 from typing import Any, BinaryIO
 
 import numpy as np
@@ -51,12 +55,37 @@ def _patch_xtts() -> None:
 
     def preprocess_text(self: Any, txt: str, lang: str) -> str:
         if lang.split("-")[0] in _PASSTHROUGH_LANGUAGES:
-            # bulletin's normalizer already spelled out numbers and abbreviations; XTTS
-            # vocabularies are lowercase.
+            # bulletin's normalizer already spelled out numbers and abbreviations; what is
+            # left of the stock cleaners is lowercasing and whitespace.
             return tokenizer.collapse_whitespace(txt.replace('"', "").lower())
         return str(original(self, txt, lang))
 
     tokenizer.VoiceBpeTokenizer.preprocess_text = preprocess_text
+
+
+def _fairseq_paths(model_path: str, config_path: str | None) -> tuple[str, str | None]:
+    """Coqui's (model_path, config_path) for an MMS checkpoint in fairseq's own layout.
+
+    Coqui recognizes such a checkpoint (G_100000.pth beside fairseq's config.json and
+    vocab.txt) only by "fairseq" in its path, and must not be given that config.json."""
+    checkpoint = Path(model_path)
+    folder = checkpoint.parent
+    if not (checkpoint.is_file() and (folder / "vocab.txt").is_file()):
+        return model_path, config_path
+    try:
+        fairseq_config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return model_path, config_path
+    if "data" not in fairseq_config or "model" in fairseq_config:
+        return model_path, config_path
+    if "fairseq" not in str(checkpoint):
+        linked = Path(tempfile.mkdtemp(prefix="bulletin-mms-")) / "fairseq"
+        atexit.register(shutil.rmtree, linked.parent, True)
+        linked.mkdir()
+        for name in (checkpoint.name, "config.json", "vocab.txt"):
+            (linked / name).symlink_to((folder / name).resolve())
+        checkpoint = linked / checkpoint.name
+    return str(checkpoint), None
 
 
 class Voice:
@@ -66,8 +95,7 @@ class Voice:
         started = time.perf_counter()
         from TTS.api import TTS
 
-        model_path = request["model_path"]
-        config_path = request.get("config_path")
+        model_path, config_path = _fairseq_paths(request["model_path"], request.get("config_path"))
         self.tts = TTS(model_path=model_path, config_path=config_path, progress_bar=False)
         synthesizer = self.tts.synthesizer
         self.sample_rate = int(synthesizer.output_sample_rate)
@@ -83,8 +111,8 @@ class Voice:
         self._check_voice()
         self.latents: tuple[Any, Any] | None = None
         if self.speaker_wav and hasattr(self.model, "get_conditioning_latents"):
-            # Clone the announcer's voice once: coqui's own path would redo it for every
-            # sentence (about a second each on CPU) and write a voice file into the model dir.
+            # Clone the announcer's voice once (XTTS): coqui's own path recomputes the latents
+            # for every sentence and may write a voice file into the model folder.
             config = self.model.config
             self.latents = self.model.get_conditioning_latents(
                 audio_path=[self.speaker_wav],
@@ -194,12 +222,15 @@ def serve(requests: BinaryIO, out: BinaryIO) -> None:
             elif op == "speak":
                 if voice is None:
                     raise RuntimeError("no model loaded; send a load request first")
+                started = time.perf_counter()
                 samples = voice.speak(str(request["text"])).tobytes()
-                _reply(
-                    out,
-                    {"ok": True, "sample_rate": voice.sample_rate, "bytes": len(samples)},
-                    samples,
-                )
+                header = {
+                    "ok": True,
+                    "sample_rate": voice.sample_rate,
+                    "bytes": len(samples),
+                    "synth_s": round(time.perf_counter() - started, 4),
+                }
+                _reply(out, header, samples)
             else:
                 raise ValueError(f"unknown op {op!r}")
         except Exception as exc:  # the worker reports every failure and keeps serving
