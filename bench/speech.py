@@ -77,6 +77,66 @@ def piper(model: Path | None, runs: int) -> None:
     )
 
 
+COQUI_DIRECT = """
+import statistics, sys, time
+from TTS.api import TTS
+model, config, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
+sentences = [line for line in sys.stdin.read().splitlines() if line]
+tts = TTS(model_path=model, config_path=config, progress_bar=False)
+tts.tts(sentences[0], split_sentences=False)
+times = []
+for _ in range(runs):
+    started = time.perf_counter()
+    for sentence in sentences:
+        tts.tts(sentence, split_sentences=False)
+    times.append(time.perf_counter() - started)
+print(statistics.median(times))
+"""
+
+
+def coqui(spoken: list[str], runs: int) -> None:
+    """Coqui in its own environment: coqui's TTS.tts() there against our worker-backed engine."""
+    import subprocess
+
+    python = ROOT / ".venv-coqui" / "bin" / "python"
+    if not python.exists():
+        print("coqui   skipped: no .venv-coqui (make coqui-env)")
+        return
+    from bulletin.speech.tts.coqui import CoquiEngine
+
+    sentences = spoken[:12]
+    with tempfile.TemporaryDirectory() as temp:
+        subprocess.run(
+            [str(python), str(ROOT / "tests" / "tiny_coqui.py"), temp],
+            check=True,
+            capture_output=True,
+        )
+        model, config = Path(temp) / "model.pth", Path(temp) / "config.json"
+        done = subprocess.run(
+            [str(python), "-c", COQUI_DIRECT, str(model), str(config), str(runs)],
+            input="\n".join(sentences),
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        direct = float(done.stdout.split()[-1])
+        with CoquiEngine(str(model), config=str(config), python=str(python)) as engine:
+            started = time.perf_counter()
+            engine.synthesize(sentences[0])
+            startup = time.perf_counter() - started
+            rtfs = []
+            for _ in range(runs):
+                started = time.perf_counter()
+                chunks = list(engine.stream(sentences))
+                audio = sum(c.duration_s for c in chunks)
+                rtfs.append((time.perf_counter() - started) / audio)
+    ours = statistics.median(rtfs)
+    print(
+        f"coqui   tiny random VITS  direct RTF {direct:.4f}  bulletin RTF {ours:.4f}  "
+        f"ratio {ours / direct:.2f} (worker start-up {startup:.1f} s)"
+    )
+
+
 def cache_on_rebuild() -> None:
     from bulletin import workspace as workspaces
     from bulletin.building import build
@@ -134,6 +194,7 @@ def main() -> None:
     spoken = [normalize(s) for s in sentences]
     espeak(spoken, args.runs)
     piper(args.piper_model, args.runs)
+    coqui(spoken, args.runs)
     cache_on_rebuild()
     normalizer(sentences)
 
