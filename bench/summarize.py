@@ -4,8 +4,6 @@ violations, load time, latency and memory, against the lead-2 and lead-3 baselin
 from __future__ import annotations
 
 import argparse
-import importlib
-import inspect
 import json
 import re
 import resource
@@ -23,7 +21,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bulletin.errors import BulletinError
-from bulletin.summarize.base import _REGISTRY, Budget, Summarizer, load_summarizer
+from bulletin.summarize.base import Budget, Summarizer, load_summarizer
 from bulletin.summarize.guard import find_unsupported
 from bulletin.summarize.lead import LeadSummarizer
 
@@ -160,22 +158,6 @@ def run(
     )
 
 
-def _engine_options(name: str, wanted: dict[str, list[str]]) -> dict[str, Any]:
-    """Map our flags onto whatever the engine's constructor calls them."""
-    module_name, _, factory_name = _REGISTRY[name].partition(":")
-    factory = getattr(importlib.import_module(module_name), factory_name)
-    accepted = set(inspect.signature(factory).parameters)
-    options: dict[str, Any] = {}
-    for value, names in wanted.items():
-        for option in names:
-            if option in accepted:
-                options[option] = value
-                break
-        else:
-            raise ValueError(f"{name} takes none of {names} (takes {sorted(accepted)})")
-    return options
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--pairs", type=Path, default=DEFAULT_PAIRS)
@@ -197,7 +179,14 @@ def main() -> int:
     titles = not args.no_titles
     budget = Budget(args.sentences or None, args.seconds, args.wpm)
     runs: list[tuple[str, Callable[[], Summarizer], Budget]] = []
-    for engine in [e.strip() for e in args.engines.split(",") if e.strip()]:
+    engines = [e.strip() for e in args.engines.split(",") if e.strip()]
+    # A model or endpoint on the command line means: measure that engine too.
+    engines += [
+        name
+        for name, given in (("seq2seq", args.seq2seq_model), ("llm", args.llm_url))
+        if given and name not in engines
+    ]
+    for engine in engines:
         if engine == "lead":
             # The baselines keep their sentence count; a --seconds budget caps them too.
             for n in (2, 3):
@@ -211,17 +200,12 @@ def main() -> int:
                 if not args.seq2seq_model:
                     print("skip seq2seq: pass --seq2seq-model PATH", file=sys.stderr)
                     continue
-                wanted = {args.seq2seq_model: ["model_path", "model", "path"]}
-                options = _engine_options(engine, wanted)
+                options = {"model": args.seq2seq_model}
             elif engine == "llm":
                 if not (args.llm_url and args.llm_model):
                     print("skip llm: pass --llm-url URL --llm-model M", file=sys.stderr)
                     continue
-                wanted = {
-                    args.llm_url: ["url", "base_url", "endpoint"],
-                    args.llm_model: ["model", "model_name"],
-                }
-                options = _engine_options(engine, wanted)
+                options = {"url": args.llm_url, "model": args.llm_model}
         except (ImportError, ValueError) as error:
             print(f"skip {engine}: {error}", file=sys.stderr)
             continue
