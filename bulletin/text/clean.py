@@ -45,11 +45,34 @@ _BYLINE = re.compile(
     re.I,
 )
 # "Toàn văn Kế hoạch ... xem tại file đính kèm./.": the text follows in an attachment.
-_ATTACHMENT_NOTE = re.compile(
-    r"[^\n.!?]*\b(xem|tải|download)\b[^\n.!?]{0,40}?"
-    r"\b((file|tệp|tập tin)\s*(đính kèm|kèm theo)|văn bản đính kèm)[^\n.!?]*[.!?/]*",
-    re.I,
+# "Toàn văn … xem tại file đính kèm": found by its anchor phrase, then widened to its
+# sentence, so the cost stays linear however long a hostile sentence is.
+_ATTACHMENT_ANCHOR = re.compile(
+    r"\b(?:(?:file|tệp|tập tin)\s*(?:đính kèm|kèm theo)|văn bản đính kèm)", re.I
 )
+_ATTACHMENT_VERB = re.compile(r"\b(?:xem|tải|download)\b", re.I)
+_SENTENCE_END = re.compile(r"[\n.!?]")
+
+
+def _attachment_notes(text: str) -> list[tuple[int, int]]:
+    """Spans of the sentences that send the reader to an attached file."""
+    spans: list[tuple[int, int]] = []
+    for anchor in _ATTACHMENT_ANCHOR.finditer(text):
+        if spans and anchor.start() < spans[-1][1]:
+            continue
+        start = max(text.rfind(ch, 0, anchor.start()) for ch in "\n.!?") + 1
+        # The verb comes shortly before the anchor: "xem tại file đính kèm", "tải tệp kèm theo".
+        window = text[max(start, anchor.start() - 60) : anchor.start()]
+        if not _ATTACHMENT_VERB.search(window):
+            continue
+        after = _SENTENCE_END.search(text, anchor.end())
+        end = after.end() if after else len(text)
+        while end < len(text) and text[end] in ".!?/":
+            end += 1
+        if after is not None and after.group() == "\n":
+            end -= 1  # keep the line break: it separates paragraphs
+        spans.append((start, end))
+    return spans
 
 
 def clean_text(raw: str) -> str:
@@ -59,7 +82,8 @@ def clean_text(raw: str) -> str:
     dropped: none of them should be read aloud (see `attachment_note` for the last).
     """
     text = _markup_to_text(raw)
-    text = _ATTACHMENT_NOTE.sub("", text)
+    for start, end in reversed(_attachment_notes(text)):
+        text = text[:start] + text[end:]
     lines = []
     for line in text.split("\n"):
         line = _CAPTION.sub("", _SPACES.sub(" ", line)).strip()
@@ -80,10 +104,12 @@ def clean_line(raw: str) -> str:
 
 def attachment_note(raw: str) -> str | None:
     """The sentence saying the full text is in an attached file, if the text has one."""
-    found = _ATTACHMENT_NOTE.search(_markup_to_text(raw))
-    if found is None:
+    text = _markup_to_text(raw)
+    spans = _attachment_notes(text)
+    if not spans:
         return None
-    return " ".join(found.group(0).split()).rstrip("./ ") or None
+    start, end = spans[0]
+    return " ".join(text[start:end].split()).rstrip("./ ") or None
 
 
 def _is_byline(line: str) -> bool:
