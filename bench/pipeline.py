@@ -91,15 +91,17 @@ def best_of(repeat: int, action: Callable[[], Any]) -> float:
 def say_against_direct(text: str, repeat: int, workdir: Path) -> None:
     from bulletin.speaking import speak_to_file
     from bulletin.speech.normalize import normalize
+    from bulletin.speech.profiles import ESPEAK_DEFAULT_RATE
     from bulletin.speech.tts.espeak import espeak_direct
     from bulletin.text.sentences import split_sentences
     from bulletin.workspace import VoiceProfile
 
     voice = VoiceProfile()
+    rate = round(voice.rate or ESPEAK_DEFAULT_RATE)
     spoken = " ".join(normalize(s) for s in split_sentences(text))
-    pcm, rate = espeak_direct(spoken, voice=voice.voice, rate=voice.rate)  # warm up the library
-    audio_s = len(pcm) / 2 / rate
-    direct = best_of(repeat, lambda: espeak_direct(spoken, voice=voice.voice, rate=voice.rate))
+    pcm, sample_rate = espeak_direct(spoken, voice=voice.voice, rate=rate)  # loads the library
+    audio_s = len(pcm) / 2 / sample_rate
+    direct = best_of(repeat, lambda: espeak_direct(spoken, voice=voice.voice, rate=rate))
     wav = best_of(repeat, lambda: speak_to_file(None, text, workdir / "say.wav", None))
     mp3 = best_of(max(1, repeat // 3), lambda: speak_to_file(None, text, workdir / "say.mp3", None))
     words = len(text.split())
