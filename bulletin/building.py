@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from bulletin.errors import InputError
 from bulletin.locks import exclusive
+from bulletin.messages import t
 from bulletin.speech.profiles import syllables_per_minute
 from bulletin.store import Announcement, ItemRecord, Store
 from bulletin.text.sentences import ensure_period
@@ -155,6 +156,8 @@ def build(
 ) -> int:
     """Build one bulletin to the 'built' state and return its id."""
     with exclusive(workspace.data_dir / "build.lock", "build"):
+        # Holding the lock, any draft left is from a build that was interrupted.
+        store.reject_drafts(actor="bulletin", reason=t("build.interrupted"))
         return _build(workspace, store, programme_name, item_ids, voice_name, actor, progress)
 
 

@@ -198,6 +198,10 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Mẫu lời dẫn không hợp lệ trong bulletin.yaml: {template!r} ({detail})",
         "Invalid script template in bulletin.yaml: {template!r} ({detail})",
     ),
+    "build.interrupted": (
+        "Lần dựng bản tin này bị dừng giữa chừng; bản nháp được đóng lại",
+        "This build was interrupted; the draft was closed",
+    ),
     "build.nothing": (
         "Không có tin nào mới để dựng bản tin; chạy 'bulletin fetch' trước",
         "No new announcements to build from; run 'bulletin fetch' first",

@@ -570,6 +570,18 @@ class Store:
             )
             return str(row["state"])
 
+    def reject_drafts(self, *, actor: str, reason: str) -> list[int]:
+        """Close drafts an interrupted build left behind, so none lingers half-made."""
+        with self.tx() as db:
+            ids = [int(r[0]) for r in db.execute("SELECT id FROM bulletins WHERE state='draft'")]
+            for bulletin_id in ids:
+                db.execute(
+                    "UPDATE bulletins SET state='rejected', updated_at=? WHERE id=?",
+                    (now_iso(), bulletin_id),
+                )
+                self._audit(db, bulletin_id, actor, "reject", "draft", "rejected", reason, None)
+        return ids
+
     def record_audit(
         self, bulletin_id: int, *, actor: str, action: str, reason: str | None = None
     ) -> None:

@@ -188,6 +188,14 @@ def test_build_interrupted_by_sigint_leaves_a_usable_store(sample_ws: Path) -> N
     again = run_bulletin("-w", ws, "build", "--json")
     assert again.code == 0, again.err
     assert again.json()["state"] == "built"
+    if states == ["draft"]:
+        # The half-made draft is closed, with the reason in its audit log.
+        first = run_bulletin("-w", ws, "show", "1", "--json").json()
+        assert first["state"] == "rejected"
+        assert (
+            first["audit"][-1]["reason"]
+            == "Lần dựng bản tin này bị dừng giữa chừng; bản nháp được đóng lại"
+        )
     assert not list((sample_ws / "data" / "audio").glob("*.tmp*"))
     assert not list((sample_ws / "data" / "audio").glob(".*"))
 
