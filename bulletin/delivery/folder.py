@@ -22,34 +22,34 @@ def deliver_folder(
     try:
         target_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise DeliveryError(
-            "delivery.folder",
-            retryable=False,
-            controller=name,
-            path=str(target_dir),
-            detail=exc.strerror or str(exc),
-        ) from None
+        raise _folder_error(name, target_dir, exc, retryable=False) from None
     # A fixed name per (bulletin, controller): a retry overwrites, never adds a second copy.
     final = target_dir / f"{stem}.mp3"
-    fd, temp_name = tempfile.mkstemp(prefix=".part-", suffix=".mp3", dir=target_dir)
-    os.close(fd)
-    temp = Path(temp_name)
+    temp: Path | None = None
     try:
+        fd, temp_name = tempfile.mkstemp(prefix=".part-", suffix=".mp3", dir=target_dir)
+        os.close(fd)
+        temp = Path(temp_name)
         _write_in_format(audio, temp, controller)
         digest = hashlib.sha256(temp.read_bytes()).hexdigest()
         size = temp.stat().st_size
         os.replace(temp, final)
     except OSError as exc:
-        raise DeliveryError(
-            "delivery.folder",
-            retryable=True,
-            controller=name,
-            path=str(final),
-            detail=exc.strerror or str(exc),
-        ) from None
+        raise _folder_error(name, final, exc, retryable=True) from None
     finally:
-        temp.unlink(missing_ok=True)
+        if temp is not None:
+            temp.unlink(missing_ok=True)
     return Receipt(bytes=size, sha256=digest, remote_id=str(final), at=now_iso())
+
+
+def _folder_error(name: str, path: Path, exc: OSError, *, retryable: bool) -> DeliveryError:
+    return DeliveryError(
+        "delivery.folder",
+        retryable=retryable,
+        controller=name,
+        path=str(path),
+        detail=exc.strerror or str(exc),
+    )
 
 
 def _write_in_format(audio: Path, out: Path, controller: ControllerConfig) -> None:

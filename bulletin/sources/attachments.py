@@ -27,7 +27,6 @@ ZIP_MAGIC = b"PK\x03\x04"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 """Old Word (.doc), Excel (.xls) and PowerPoint files share this container."""
 
-DOCUMENT_SUFFIXES = (".pdf", ".docx", ".doc", ".xls", ".xlsx", ".odt", ".rtf")
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _SENTENCE_END = re.compile(r"[.!?:;…”\")]$")
@@ -84,10 +83,6 @@ def display_name(filename: str) -> str:
     path = urlsplit(filename).path if "://" in filename else filename
     last = path.rstrip("/").rsplit("/", 1)[-1] or filename
     return unicodedata.normalize("NFC", unquote(last))
-
-
-def is_document_url(url: str) -> bool:
-    return _suffix(url) in DOCUMENT_SUFFIXES
 
 
 def _suffix(filename: str) -> str:

@@ -28,17 +28,6 @@ def fit_budget(sentences: Sequence[str], budget: Budget) -> list[str]:
     return chosen
 
 
-def summarize_lead(
-    body: str,
-    *,
-    sentences: int,
-    max_seconds: float | None = None,
-    words_per_minute: int = 150,
-) -> list[str]:
-    """The first `sentences` sentences, fewer if `max_seconds` of speech would be exceeded."""
-    return fit_budget(split_sentences(body), Budget(sentences, max_seconds, words_per_minute))
-
-
 class LeadSummarizer:
     """The lead-N baseline: no model, nothing to load."""
 
