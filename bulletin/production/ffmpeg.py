@@ -1,0 +1,139 @@
+"""Everything that runs the ffmpeg binary shipped by imageio-ffmpeg: encoding float
+samples to MP3, decoding any audio to float, re-encoding MP3s, measuring files."""
+
+from __future__ import annotations
+
+import functools
+import subprocess
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from bulletin.production.common import BLOCK, AudioFormat, FloatArray, ProductionError
+from bulletin.production.loudness import integrated_loudness, true_peak_db
+
+# Bare MP3 frames (plus the LAME info frame for gapless length) with no ID3 tag or
+# encoder-version strings, so identical input hashes identically and simple
+# players in loudspeaker controllers see nothing unexpected.
+_BARE_MP3 = [
+    "-id3v2_version", "0", "-write_id3v1", "0", "-map_metadata", "-1",
+    "-fflags", "+bitexact", "-flags:a", "+bitexact",
+]  # fmt: skip
+
+
+@functools.cache
+def ffmpeg_exe() -> str:
+    """Path of the wheel's ffmpeg binary, looked up on first use.
+
+    imageio-ffmpeg runs the binary to validate it, so resolving it at import time
+    would make merely importing the package spawn a process.
+    """
+    import imageio_ffmpeg
+
+    return str(imageio_ffmpeg.get_ffmpeg_exe())
+
+
+def _stderr_tail(text: str) -> str:
+    return text.strip()[-300:]
+
+
+def encode(mono: FloatArray, dest: Path, fmt: AudioFormat) -> None:
+    """Encode mono float samples to a CBR MP3 at ``dest`` in the requested format."""
+    cmd = [
+        ffmpeg_exe(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
+        "-f", "f32le", "-ar", str(fmt.sample_rate), "-ac", "1", "-i", "pipe:0",
+        "-ac", str(fmt.channels),
+        "-c:a", "libmp3lame", "-b:a", f"{fmt.bitrate_kbps}k",
+        *_BARE_MP3,
+        "-f", "mp3", str(dest),
+    ]  # fmt: skip
+    # Streams the float PCM straight into ffmpeg: no extra temp WAV (pydub's
+    # export writes two in /tmp and leaves them behind when interrupted).
+    # stderr goes to a file, not a pipe: nobody reads it while we write stdin.
+    with tempfile.TemporaryFile() as errlog:
+        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stderr=errlog)
+        assert proc.stdin is not None
+        try:
+            for start in range(0, mono.size, BLOCK):
+                proc.stdin.write(mono[start : start + BLOCK].astype("<f4").tobytes())
+            proc.stdin.close()
+        except BrokenPipeError:
+            pass  # ffmpeg died early; its exit status and message are reported below
+        except BaseException:
+            proc.kill()
+            proc.wait()
+            raise
+        if proc.wait() != 0:
+            errlog.seek(0)
+            msg = errlog.read().decode(errors="replace")
+            key = "disk.full" if "No space left" in msg else "produce.encode"
+            raise ProductionError(key, detail=msg.strip().splitlines()[-1] if msg else "")
+
+
+def transcode(src: Path, dest: Path, fmt: AudioFormat) -> None:
+    """Re-encode the MP3 at ``src`` into a CBR MP3 at ``dest`` in ``fmt`` (libmp3lame).
+
+    Overwrites ``dest``; raises ``ProductionError`` ("disk.full" or "produce.encode")
+    carrying the tail of ffmpeg's stderr when ffmpeg fails.
+    """
+    cmd = [
+        ffmpeg_exe(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
+        "-i", str(src), "-vn", "-map", "0:a:0",
+        "-ac", str(fmt.channels), "-ar", str(fmt.sample_rate),
+        "-c:a", "libmp3lame", "-b:a", f"{fmt.bitrate_kbps}k",
+        *_BARE_MP3,
+        "-f", "mp3", str(dest),
+    ]  # fmt: skip
+    done = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
+    if done.returncode != 0:
+        msg = done.stderr.decode(errors="replace")
+        key = "disk.full" if "No space left" in msg else "produce.encode"
+        raise ProductionError(key, detail=_stderr_tail(msg))
+
+
+def decode(path: Path) -> tuple[FloatArray, int]:
+    """Decode any audio file with the wheel's ffmpeg to float32 (frames, channels)."""
+    if not path.is_file():
+        raise FileNotFoundError(path)
+    cmd = [
+        ffmpeg_exe(), "-nostdin", "-hide_banner", "-loglevel", "error",
+        "-i", str(path), "-vn", "-map", "0:a:0", "-c:a", "pcm_f32le", "-f", "wav", "pipe:1",
+    ]  # fmt: skip
+    # One read into one buffer: communicate() would hold the PCM twice (chunks + join).
+    with tempfile.TemporaryFile() as errlog:
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=errlog)
+        assert proc.stdout is not None
+        with proc.stdout:
+            data = proc.stdout.read()
+        if proc.wait() != 0:
+            errlog.seek(0)
+            msg = errlog.read().decode(errors="replace")
+            raise ProductionError("produce.decode", path=str(path), detail=_stderr_tail(msg))
+    # ffmpeg streams WAV to a pipe with placeholder sizes, so walk the chunks and
+    # take everything after the data header rather than trusting its length.
+    if data[:4] != b"RIFF" or data[8:12] != b"WAVE":
+        raise RuntimeError(f"unexpected decoder output for {path}")
+    pos = 12
+    channels = rate = 0
+    while pos + 8 <= len(data):
+        cid = data[pos : pos + 4]
+        size = int.from_bytes(data[pos + 4 : pos + 8], "little")
+        body = pos + 8
+        if cid == b"fmt ":
+            channels = int.from_bytes(data[body + 2 : body + 4], "little")
+            rate = int.from_bytes(data[body + 4 : body + 8], "little")
+        elif cid == b"data":
+            if not channels or not rate:
+                break
+            raw = data[body : body + (len(data) - body) // (4 * channels) * 4 * channels]
+            samples = np.frombuffer(raw, dtype="<f4").reshape(-1, channels)
+            return samples.astype(np.float32, copy=False), rate
+        pos = body + size + (size & 1)
+    raise RuntimeError(f"no audio data decoded from {path}")
+
+
+def measure(path: Path) -> tuple[float, float]:
+    """Integrated loudness (LUFS, BS.1770) and true peak (dBTP, 4× oversampled) of a file."""
+    samples, rate = decode(Path(path))
+    return integrated_loudness(samples, rate), true_peak_db(samples)
