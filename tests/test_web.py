@@ -10,14 +10,9 @@ import pytest
 
 from bulletin.errors import SourceError
 from bulletin.sources import FetchContext
+from bulletin.sources.article import article_from_url, extract_article
 from bulletin.sources.http import HttpClient
-from bulletin.sources.web import (
-    article_from_url,
-    extract_article,
-    fetch_page,
-    find_article_links,
-    next_page,
-)
+from bulletin.sources.listing import fetch_page, find_article_links, next_page
 from bulletin.workspace import SourceConfig, StationConfig, Workspace
 from tests.fixtures_docs import (
     DOCX_PARAGRAPHS,

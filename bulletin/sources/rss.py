@@ -6,11 +6,10 @@ from __future__ import annotations
 import codecs
 import hashlib
 import html
-import importlib.util
 import io
 import re
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, tzinfo
 from html.entities import name2codepoint
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
@@ -18,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from bulletin.errors import BulletinError, SourceError
 from bulletin.sources import FetchContext, FetchResult
+from bulletin.sources.dates import parse_date
 from bulletin.sources.http import MAX_BYTES
 from bulletin.sources.xmlsafe import UnsafeXml, harden_feedparser, without_doctype
 from bulletin.store import NewAnnouncement
@@ -39,21 +39,6 @@ _AMPERSAND = re.compile(
 _XML_ENTITIES = frozenset({b"amp", b"lt", b"gt", b"quot", b"apos"})
 _CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _CDATA_LINK = re.compile(rb"<link>\s*<!\[CDATA\[\s*(.*?)\s*\]\]>\s*</link>", re.S)
-
-_MONTHS = {
-    m: i
-    for i, m in enumerate(
-        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
-    )
-}
-_RFC822 = re.compile(
-    r"^(?:[A-Za-z]{2,9}\.?,?\s*)?(\d{1,2})\s+([A-Za-z]{3})[A-Za-z]*\.?\s+(\d{2,4})"
-    r"\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*(.*)$"
-)
-_NUMERIC_DATE = re.compile(r"(?<!\d)(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?!\d)")
-_CLOCK = re.compile(r"(?<!\d)(\d{1,2})[:h](\d{2})(?::(\d{2}))?(?:\s*([AaPp])\.?[Mm]\.?)?")
-_OFFSET = re.compile(r"^(?:GMT|UTC|UT)?\s*([+-])(\d{1,2}):?(\d{2})?$", re.I)
-_ZONE_NAMES = {"GMT": 0, "UT": 0, "UTC": 0, "Z": 0, "ICT": 7 * 60}
 
 
 def fetch_rss(ctx: FetchContext) -> FetchResult:
@@ -328,86 +313,6 @@ def _published(entry: Any, zone: tzinfo) -> str | None:
     return datetime(year, month, day, hour, minute, second, tzinfo=UTC).astimezone(zone).isoformat()
 
 
-def parse_date(text: str, zone: tzinfo) -> datetime | None:
-    """A feed's date in `zone`; a date without a time zone is read as the station's own time."""
-    text = " ".join(text.split())
-    moment = _rfc822(text) or _iso(text) or _numeric(text)
-    if moment is None or not 1990 <= moment.year <= 2100:
-        return None
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=zone)
-    return moment.astimezone(zone)
-
-
-def _rfc822(text: str) -> datetime | None:
-    match = _RFC822.match(text)
-    if match is None:
-        return None
-    day, month_name, year, hour, minute, second, zone = match.groups()
-    month = _MONTHS.get(month_name.lower())
-    if month is None:
-        return None
-    full_year = int(year) + (2000 if len(year) == 2 else 0)
-    try:
-        moment = datetime(full_year, month, int(day), int(hour), int(minute), int(second or 0))
-    except ValueError:
-        return None
-    offset = _offset_minutes(zone)
-    return moment if offset is None else moment.replace(tzinfo=timezone(timedelta(minutes=offset)))
-
-
-def _offset_minutes(zone: str) -> int | None:
-    zone = zone.strip()
-    if not zone:
-        return None
-    if zone.upper() in _ZONE_NAMES:
-        return _ZONE_NAMES[zone.upper()]
-    match = _OFFSET.match(zone)
-    if match is None:
-        return None  # an unknown name: the station's own time is the likeliest reading
-    sign, hours, minutes = match.groups()
-    total = int(hours) * 60 + int(minutes or 0)
-    return -total if sign == "-" else total
-
-
-def _iso(text: str) -> datetime | None:
-    if not re.match(r"^\d{4}-\d{2}-\d{2}", text):
-        return None
-    try:
-        return datetime.fromisoformat(text.replace(" ", "T", 1))
-    except ValueError:
-        return None
-
-
-def _numeric(text: str) -> datetime | None:
-    """`14/09/2026 18:44` (Vietnamese) or `9/14/2026 6:44:00 PM` (US-style .NET portals)."""
-    date = _NUMERIC_DATE.search(text)
-    if date is None:
-        return None
-    first, second, year = (int(g) for g in date.groups())
-    rest = text[: date.start()] + " " + text[date.end() :]
-    clock = _CLOCK.search(rest)
-    hour = minute = sec = 0
-    meridiem = None
-    if clock is not None:
-        hour, minute = int(clock.group(1)), int(clock.group(2))
-        sec = int(clock.group(3) or 0)
-        meridiem = (clock.group(4) or "").lower() or None
-        if meridiem == "p" and hour < 12:
-            hour += 12
-        elif meridiem == "a" and hour == 12:
-            hour = 0
-    # Day first, as Vietnamese writes it, unless the numbers or an AM/PM say US order.
-    if second > 12 or (first <= 12 and meridiem is not None):
-        day, month = second, first
-    else:
-        day, month = first, second
-    try:
-        return datetime(year, month, day, hour, minute, sec)
-    except ValueError:
-        return None
-
-
 def _digest(text: str) -> str:
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
@@ -422,10 +327,10 @@ def _is_lead(body: str) -> bool:
 def _follow_links(ctx: FetchContext, items: list[NewAnnouncement]) -> list[NewAnnouncement]:
     """Replace leads by their article's text; never for an item already stored."""
     mode = ctx.spec.follow_links
-    if mode == "never" or importlib.util.find_spec("bulletin.sources.web") is None:
+    if mode == "never":
         return items
     from bulletin.messages import t
-    from bulletin.sources.web import article_from_url
+    from bulletin.sources.article import article_from_url
 
     budget = ctx.spec.max_articles
     result = []
