@@ -56,27 +56,28 @@ class BuildStages:
 
 def pipeline(workdir: Path) -> float:
     from bulletin import workspace as workspaces
-    from bulletin.building import build
-    from bulletin.delivery import push
-    from bulletin.fetching import fetch_sources
-    from bulletin.review.workflow import approve
-    from bulletin.store import open_store
+    from bulletin.services import Station
+    from bulletin.services.building import build
+    from bulletin.services.delivery import push
+    from bulletin.services.fetching import fetch_sources
+    from bulletin.services.review import approve
+    from bulletin.services.users import ensure_user
 
     root = workdir / "ws"
     shutil.copytree(ROOT / "samples", root)
-    ws = workspaces.load(root)
-    with open_store(ws.db_path) as store:
-        with stage("fetch"):
-            fetch_sources(ws, store)
-        stages = BuildStages()
-        bulletin_id = build(ws, store, actor="bench", progress=stages)
-        stages.close()
-        with stage("approve"):
-            approve(ws, store, bulletin_id, user="bench")
-        with stage("push (folder)"):
-            push(ws, store, bulletin_id, None, "bench")
-        duration = float(store.bulletin(bulletin_id)["duration_s"])
-    return duration
+    station = Station(workspaces.load(root))
+    ensure_user(station, "bench", ["approver"])
+    with stage("fetch"):
+        fetch_sources(station)
+    stages = BuildStages()
+    bulletin_id = build(station, actor="bench", progress=stages)
+    stages.close()
+    with stage("approve"):
+        approve(station, bulletin_id, user="bench")
+    with stage("push (folder)"):
+        push(station, bulletin_id, None, "bench")
+    with station.store() as store:
+        return float(store.bulletin(bulletin_id).duration_s or 0)
 
 
 def best_of(repeat: int, action: Callable[[], Any]) -> float:
@@ -89,7 +90,7 @@ def best_of(repeat: int, action: Callable[[], Any]) -> float:
 
 
 def say_against_direct(text: str, repeat: int, workdir: Path) -> None:
-    from bulletin.speaking import speak_to_file
+    from bulletin.services.speech import say as speak_to_file
     from bulletin.speech.normalize import normalize
     from bulletin.speech.profiles import ESPEAK_DEFAULT_RATE
     from bulletin.speech.tts.espeak import espeak_direct

@@ -58,7 +58,8 @@ def main() -> None:
     parser.add_argument("--show", type=int, default=2, help="items to print per file")
     args = parser.parse_args()
     from bulletin import workspace as workspaces
-    from bulletin.fetching import check_source
+    from bulletin.services import Station
+    from bulletin.services.fetching import check_source
 
     server, base = serve(args.data)
     sources: dict[str, dict[str, object]] = {}
@@ -82,7 +83,8 @@ def main() -> None:
         for name in sources:
             started = time.perf_counter()
             try:
-                items, warnings = check_source(ws, name)
+                found = check_source(Station(ws), name)
+                items, warnings = found.items, found.warnings
             except Exception as exc:  # a benchmark reports every failure and goes on
                 failures += 1
                 print(f"\n== {name}: FAILED {type(exc).__name__}: {exc}")

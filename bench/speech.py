@@ -137,29 +137,31 @@ def coqui(spoken: list[str], runs: int) -> None:
 
 def cache_on_rebuild() -> None:
     from bulletin import workspace as workspaces
-    from bulletin.building import build
-    from bulletin.editing import edit_script
-    from bulletin.fetching import fetch_sources
-    from bulletin.store import open_store
+    from bulletin.services import Station
+    from bulletin.services.building import build
+    from bulletin.services.editing import edit_script
+    from bulletin.services.fetching import fetch_sources
 
     with tempfile.TemporaryDirectory() as temp:
         root = Path(temp) / "ws"
         shutil.copytree(ROOT / "samples", root)
-        ws = workspaces.load(root)
-        with open_store(ws.db_path) as store:
-            fetch_sources(ws, store)
-            first = build(ws, store)
-            ids = [row["announcement_id"] for row in store.bulletin_items(first)]
+        station = Station(workspaces.load(root))
+        ws = station.workspace
+        fetch_sources(station)
+        first = build(station)
+        with station.store() as store:
+            ids = [item.announcement_id for item in store.bulletin_items(first)]
             sentences = len(store.sentences(first))
-            cached = sum(1 for _ in (ws.cache_dir / "sentences").rglob("*.wav"))
-            started = time.perf_counter()
-            second = build(ws, store, item_ids=ids)
-            rebuild_s = time.perf_counter() - started
-            cached_after = sum(1 for _ in (ws.cache_dir / "sentences").rglob("*.wav"))
-            row = next(r for r in store.sentences(second) if r["part"] == "item")
-            edited = edit_script(
-                ws, store, second, {row["idx"]: "Câu này đã được sửa lại."}, actor="bench"
-            )
+        cached = sum(1 for _ in (ws.cache_dir / "sentences").rglob("*.wav"))
+        started = time.perf_counter()
+        second = build(station, item_ids=ids)
+        rebuild_s = time.perf_counter() - started
+        cached_after = sum(1 for _ in (ws.cache_dir / "sentences").rglob("*.wav"))
+        with station.store() as store:
+            row = next(r for r in store.sentences(second) if r.part == "item")
+        edited = edit_script(
+            station, second, {row.index: "Câu này đã được sửa lại."}, actor="bench"
+        )
     new = cached_after - cached
     print(
         f"cache   rebuild of {sentences} sentences: {sentences - new} hits, {new} spoken "

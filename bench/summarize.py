@@ -21,11 +21,18 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bulletin.errors import BulletinError
-from bulletin.summarize.base import Budget, Summarizer, load_summarizer
+from bulletin.summarize import build_summarizer
+from bulletin.summarize.base import Budget, Summarizer
 from bulletin.summarize.guard import find_unsupported
 from bulletin.summarize.lead import LeadSummarizer
+from bulletin.workspace import SummaryConfig
 
 DEFAULT_PAIRS = Path(__file__).resolve().parents[1].parent / "shared/data/vietnews/dev300.jsonl"
+
+
+def _builder(engine: str, options: dict[str, Any]) -> Callable[[], Summarizer]:
+    """Builds the engine unguarded, from settings as `summary.<engine>` would hold them."""
+    return lambda: build_summarizer(engine, SummaryConfig.model_validate({engine: options}))
 
 
 def syllables(text: str) -> list[str]:
@@ -209,9 +216,7 @@ def main() -> int:
         except (ImportError, ValueError) as error:
             print(f"skip {engine}: {error}", file=sys.stderr)
             continue
-        runs.append(
-            (engine, lambda e=engine, o=options: load_summarizer(e, **o), budget)  # type: ignore[misc]
-        )
+        runs.append((engine, _builder(engine, options), budget))
 
     results = []
     for name, make, engine_budget in runs:

@@ -21,9 +21,13 @@ class BulletinError(Exception):
         super().__init__(key)
 
     def __str__(self) -> str:
+        return self.message()
+
+    def message(self, lang: str | None = None) -> str:
+        """The error in `lang` (a web request's), by default the user's language."""
         from bulletin.messages import t
 
-        return t(self.key, **self.params)
+        return t(self.key, lang=lang, **self.params)
 
 
 class InputError(BulletinError):

@@ -235,6 +235,124 @@ CATALOG: dict[str, tuple[str, str]] = {
     "action.edit": ("sửa", "edit"),
     "action.push": ("phát", "push"),
     "action.deliver": ("ghi nhận đã phát", "deliver"),
+    "action.create": ("tạo", "create"),
+    "action.build": ("dựng", "build"),
+    "action.abandon": ("bỏ bản nháp", "abandon"),
+    "action.approve-first": ("duyệt lượt đầu", "first approval"),
+    "action.schedule": ("xếp lịch", "schedule"),
+    "action.unschedule": ("bỏ lịch", "unschedule"),
+    "action.fail": ("ghi nhận lỗi phát", "record a failed delivery"),
+    "action.queue": ("xếp hàng gửi", "queue"),
+    "action.claim": ("bắt đầu gửi", "start delivering"),
+    "action.cancel": ("huỷ gửi", "cancel"),
+    "delivery.wrong_state": (
+        "Lượt gửi bản tin {id} tới '{controller}' đang ở trạng thái '{state}', không thể {action}",
+        "Delivery of bulletin {id} to '{controller}' is '{state}'; cannot {action}",
+    ),
+    "delivery.failed_audit": ("Gửi không thành: {detail}", "Delivery failed: {detail}"),
+    "delivery.audio_unreadable": (
+        "Không đọc được tệp âm thanh {path}: {detail}",
+        "Cannot read the audio file {path}: {detail}",
+    ),
+    "delivery.no_credentials": (
+        "Bộ điều khiển '{controller}': biến môi trường {env} (mật khẩu/mã truy cập) chưa đặt",
+        "Controller '{controller}': environment variable {env} (password or token) is not set",
+    ),
+    "edit.audit": ("Sửa {count} câu", "{count} sentence(s) edited"),
+    "audio.changed": (
+        "Tệp âm thanh của bản tin {id} đã bị thay đổi sau khi dựng hoặc duyệt; từ chối. "
+        "Hãy dựng lại hoặc sửa bản tin rồi duyệt lại",
+        "The audio of bulletin {id} changed on disk after it was built or approved; refused. "
+        "Rebuild or edit the bulletin and approve it again",
+    ),
+    "audio.changed_on_disk": (
+        "Tệp {path} không còn đúng nội dung đã duyệt (SHA-256 khác)",
+        "{path} is no longer the approved audio (SHA-256 differs)",
+    ),
+    "audio.missing": (
+        "Bản tin chưa có tệp âm thanh ({path})",
+        "The bulletin has no audio ({path})",
+    ),
+    "audio.outside": (
+        "Đường dẫn âm thanh '{path}' nằm ngoài không gian làm việc; từ chối",
+        "Audio path '{path}' lies outside the workspace; refused",
+    ),
+    "review.unknown_user": (
+        "Không có người dùng '{user}'; thêm bằng 'bulletin users add {user} --role approver'",
+        "No user '{user}'; add one with 'bulletin users add {user} --role approver'",
+    ),
+    "review.inactive_user": (
+        "Người dùng '{user}' đã bị vô hiệu hoá, không thể duyệt",
+        "User '{user}' is disabled and cannot review",
+    ),
+    "review.not_approver": (
+        "Người dùng '{user}' không có quyền duyệt (vai trò approver)",
+        "User '{user}' does not have the approver role",
+    ),
+    "users.bad_name": (
+        "Tên người dùng '{name}' không hợp lệ: chỉ dùng chữ, số và . _ - @, "
+        "không có ký tự điều khiển hay ký tự ẩn",
+        "Invalid user name '{name}': use letters, digits and . _ - @, "
+        "with no control or invisible characters",
+    ),
+    "users.bad_display_name": (
+        "Tên hiển thị '{name}' có ký tự điều khiển/ký tự ẩn hoặc quá dài",
+        "Display name '{name}' holds control or invisible characters, or is too long",
+    ),
+    "users.bad_role": (
+        "Vai trò '{role}' không có (có: {known})",
+        "No role '{role}' (known: {known})",
+    ),
+    "users.no_role": ("Cần ít nhất một vai trò ({known})", "At least one role is needed ({known})"),
+    "users.short_password": (
+        "Mật khẩu phải có ít nhất {minimum} ký tự",
+        "The password needs at least {minimum} characters",
+    ),
+    "users.no_password": (
+        "Không đọc được mật khẩu từ stdin (một dòng)",
+        "No password on stdin (one line expected)",
+    ),
+    "users.exists": ("Đã có người dùng '{name}'", "User '{name}' already exists"),
+    "users.missing": ("Không có người dùng '{name}'", "No user '{name}'"),
+    "users.sign_in_failed": (
+        "Tên đăng nhập hoặc mật khẩu không đúng",
+        "Wrong user name or password",
+    ),
+    "users.added": ("Đã thêm người dùng {name} ({roles})", "User {name} added ({roles})"),
+    "users.none": (
+        "Chưa có người dùng; thêm bằng 'bulletin users add TÊN --role approver'",
+        "No users yet; add one with 'bulletin users add NAME --role approver'",
+    ),
+    "users.active": ("đang hoạt động", "active"),
+    "users.disabled": ("đã vô hiệu hoá", "disabled"),
+    "users.password_set": ("Đã đặt mật khẩu cho {name}", "Password set for {name}"),
+    "users.disabled_done": ("Đã vô hiệu hoá người dùng {name}", "User {name} disabled"),
+    "col.user": ("Người dùng", "User"),
+    "col.display_name": ("Tên hiển thị", "Display name"),
+    "col.roles": ("Vai trò", "Roles"),
+    "col.group": ("Nhóm", "Group"),
+    "audit.ok": (
+        "Nhật ký kiểm tra nguyên vẹn: {count} mục, chuỗi băm khớp",
+        "Audit log intact: {count} entries, hash chain holds",
+    ),
+    "audit.broken.link": (
+        "Nhật ký kiểm tra bị sửa: mục {id} không khớp với mục trước nó (mục trước đã bị sửa "
+        "hoặc xoá)",
+        "Audit log tampered with: entry {id} does not link to the one before it (that one was "
+        "changed or removed)",
+    ),
+    "audit.broken.content": (
+        "Nhật ký kiểm tra bị sửa: nội dung mục {id} không khớp với mã băm của nó",
+        "Audit log tampered with: the content of entry {id} does not match its hash",
+    ),
+    "controllers.added": (
+        "Đã thêm bộ điều khiển {name} vào {path}",
+        "Controller {name} added to {path}",
+    ),
+    "controllers.removed": (
+        "Đã xoá bộ điều khiển {name} khỏi {path}",
+        "Controller {name} removed from {path}",
+    ),
     "voices.sample": (
         "Đây là Đài Truyền thanh xã. Ngày 31/12/2026, Ủy ban nhân dân xã tổ chức họp dân lúc "
         "7h30 tại hội trường; đề nghị 100% hộ gia đình cử đại diện tham dự.",
@@ -512,9 +630,9 @@ CATALOG: dict[str, tuple[str, str]] = {
         "No audio player on this machine; open the file: {path}",
     ),
     "approve.first": (
-        "Đã ghi nhận lượt duyệt thứ nhất của {user} cho bản tin khẩn {id}; cần thêm một người "
+        "Đã ghi nhận lượt duyệt của {user} cho bản tin khẩn {id}; cần thêm {needed} người "
         "duyệt khác",
-        "First approval of emergency bulletin {id} by {user} recorded; a second approver is needed",
+        "Approval of emergency bulletin {id} by {user} recorded; {needed} more approver(s) needed",
     ),
     "approve.done": ("Bản tin {id} đã được {user} duyệt", "Bulletin {id} approved by {user}"),
     "reject.done": ("Bản tin {id} đã bị {user} từ chối", "Bulletin {id} rejected by {user}"),
@@ -575,23 +693,59 @@ CATALOG: dict[str, tuple[str, str]] = {
     "opt.jsonl": ('Chạy hàng loạt: mỗi dòng một đối tượng {"id", "text"} ("-" là stdin).', ""),
     "opt.explain": ("Cho biết quy tắc nào tạo ra từng cách đọc.", ""),
     "opt.region": ("Phương ngữ đọc số (north: Bắc, south: Nam).", ""),
+    # engines by name (bulletin/plugins.py) and their own settings
+    "plugin.unknown.sources": (
+        "Không có loại nguồn '{name}' (có: {known})",
+        "No source kind '{name}' (known: {known})",
+    ),
+    "plugin.unknown.summarizers": (
+        "Không có bộ tóm tắt '{name}' (có: {known})",
+        "No summarizer '{name}' (known: {known})",
+    ),
+    "plugin.unknown.tts": (
+        "Không có bộ tổng hợp giọng nói '{name}' (có: {known})",
+        "No speech engine '{name}' (known: {known})",
+    ),
+    "plugin.unknown.transports": (
+        "Không có cách chuyển bản tin '{name}' (có: {known})",
+        "No transport '{name}' (known: {known})",
+    ),
+    "plugin.import": (
+        "Không nạp được '{name}' ({target}): {detail}; cài đặt: pip install '{requirement}'",
+        "Cannot load '{name}' ({target}): {detail}; install it: pip install '{requirement}'",
+    ),
+    "plugin.contract": (
+        "'{name}' ({target}) không dùng được: thiếu {missing}",
+        "'{name}' ({target}) cannot be used: it has no {missing}",
+    ),
+    "plugin.section": (
+        "không có mục '{entry}'; thiết lập riêng của '{engine}' đặt trong mục '{engine}:'",
+        "no key '{entry}' here; settings of '{engine}' go under '{engine}:'",
+    ),
+    "plugin.sections": (
+        "không có mục '{entry}'; thiết lập riêng của từng bộ đặt trong mục mang tên bộ đó "
+        "({known})",
+        "no key '{entry}' here; each engine's own settings go under its name ({known})",
+    ),
 }
 
 
-def language() -> str:
-    return "en" if os.environ.get("BULLETIN_LANG", "vi").lower().startswith("en") else "vi"
+def language(lang: str | None = None) -> str:
+    """The language to speak: `lang` when given (a web request's), else $BULLETIN_LANG."""
+    chosen = lang if lang is not None else os.environ.get("BULLETIN_LANG", "vi")
+    return "en" if chosen.lower().startswith("en") else "vi"
 
 
-def t(key: str, **params: Any) -> str:
-    """The message for `key` in the user's language, filled with `params`."""
+def t(key: str, *, lang: str | None = None, **params: Any) -> str:
+    """The message for `key` in `lang` (default: the user's language), filled with `params`."""
     pair = CATALOG.get(key)
     if pair is None:
         return key + (f" {params}" if params else "")
-    template = pair[1] if language() == "en" else pair[0]
+    template = pair[1] if language(lang) == "en" else pair[0]
     action = params.get("action")
     if isinstance(action, str) and f"action.{action}" in CATALOG:
         # Actions are named in code; people read the verb in their language.
-        params = {**params, "action": t(f"action.{action}")}
+        params = {**params, "action": t(f"action.{action}", lang=lang)}
     try:
         return template.format(**params)
     except (KeyError, IndexError, ValueError):

@@ -5,11 +5,16 @@ from __future__ import annotations
 import shutil
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bulletin.errors import ConfigError, InputError
 from bulletin.workspace import CONFIG_FILE
+
+if TYPE_CHECKING:
+    from bulletin.services.bulletins import BulletinView
+    from bulletin.services.delivery import PushResult
 
 STARTER = Path(__file__).parent / "templates" / "starter"
 # samples/ sits beside the package in a checkout, which is how the demo is run.
@@ -42,15 +47,16 @@ def run_demo(
     *,
     on_step: Callable[[str], None] | None = None,
     progress: Callable[[str, int, int], None] | None = None,
-) -> dict[str, Any]:
+) -> DemoResult:
     """Copy samples/ to a fresh workspace, fetch, build, approve as 'demo', push to a folder."""
     from bulletin import workspace as workspaces
-    from bulletin.building import build
-    from bulletin.delivery import push
-    from bulletin.fetching import fetch_sources
-    from bulletin.reports import bulletin_document
-    from bulletin.review.workflow import approve
-    from bulletin.store import open_store
+    from bulletin.services import Station
+    from bulletin.services.building import build
+    from bulletin.services.bulletins import view
+    from bulletin.services.delivery import deliveries, push
+    from bulletin.services.fetching import fetch_sources
+    from bulletin.services.review import approve
+    from bulletin.services.users import ensure_user
 
     def step(key: str) -> None:
         if on_step is not None:
@@ -60,29 +66,42 @@ def run_demo(
         raise ConfigError("config.missing", path=str(SAMPLES))
     target = directory or Path(tempfile.mkdtemp(prefix="bulletin-demo-"))
     root = _copy_into(SAMPLES, target)
-    ws = workspaces.load(root)
-    with open_store(ws.db_path) as store:
-        step("demo.step.fetch")
-        reports = fetch_sources(ws, store)
-        failed = [r for r in reports if r.status == "error"]
-        if failed:
-            raise InputError("input.file", path=failed[0].source, detail=failed[0].error)
-        step("demo.step.build")
-        bulletin_id = build(ws, store, actor=DEMO_USER, progress=progress or _quiet)
-        step("demo.step.approve")
-        approve(ws, store, bulletin_id, user=DEMO_USER, note="bulletin demo")
-        if store.bulletin(bulletin_id)["state"] != "approved":
-            # An emergency sample needs a second, different approver.
-            approve(ws, store, bulletin_id, user=f"{DEMO_USER}-2", note="bulletin demo")
-        step("demo.step.push")
-        outcomes = push(ws, store, bulletin_id, None, DEMO_USER)
-        delivered = [
-            row["remote_id"] for row in store.deliveries(bulletin_id) if row["state"] == "delivered"
-        ]
-        document = bulletin_document(store, bulletin_id)
-    return {
-        "workspace": str(root),
-        "bulletin": document,
-        "delivered": delivered,
-        "deliveries": [o.__dict__ for o in outcomes],
-    }
+    station = Station(workspaces.load(root))
+    ensure_user(station, DEMO_USER, ["approver"])
+    step("demo.step.fetch")
+    reports = fetch_sources(station)
+    failed = [r for r in reports if r.status == "error"]
+    if failed:
+        raise InputError("input.file", path=failed[0].source, detail=failed[0].error)
+    step("demo.step.build")
+    bulletin_id = build(station, actor=DEMO_USER, progress=progress or _quiet)
+    step("demo.step.approve")
+    review = approve(station, bulletin_id, user=DEMO_USER, note="bulletin demo")
+    if review.needed:
+        # An emergency sample needs a second, different approver.
+        ensure_user(station, f"{DEMO_USER}-2", ["approver"])
+        approve(station, bulletin_id, user=f"{DEMO_USER}-2", note="bulletin demo")
+    step("demo.step.push")
+    pushed = push(station, bulletin_id, None, DEMO_USER)
+    delivered = [
+        d.remote_id or "" for d in deliveries(station, bulletin_id) if d.state == "delivered"
+    ]
+    return DemoResult(str(root), view(station, bulletin_id), delivered, pushed)
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    """What the demo made: its workspace, the bulletin, where the audio was delivered."""
+
+    workspace: str
+    bulletin: BulletinView
+    delivered: list[str]
+    push: PushResult
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "workspace": self.workspace,
+            "bulletin": self.bulletin.as_json(),
+            "delivered": self.delivered,
+            "deliveries": [o.as_json() for o in self.push.deliveries],
+        }

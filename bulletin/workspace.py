@@ -5,12 +5,25 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
-from bulletin.errors import ConfigError, NotFoundError
+from bulletin.errors import ConfigError, InputError, NotFoundError
+
+if TYPE_CHECKING:
+    from bulletin.plugins import Kind
 
 Priority = Literal["normal", "priority", "emergency"]
 PRIORITY_RANK: dict[str, int] = {"emergency": 0, "priority": 1, "normal": 2}
@@ -35,29 +48,87 @@ class Defaults(_Model):
     summary_sentences: int = Field(3, ge=1, le=50)
 
 
-class Seq2SeqConfig(_Model):
-    model: str | None = None  # a local folder, or a model id already in the local HF cache
-    backend: Literal["transformers", "ctranslate2"] = "transformers"
-    max_input_tokens: int = Field(1024, ge=16, le=16384)
-    max_new_tokens: int = Field(256, ge=8, le=4096)
-    num_beams: int = Field(4, ge=1, le=16)
-    prefix: str | None = None  # text put before each input, e.g. "vietnews: " for vit5-large
+@dataclass(frozen=True)
+class Origin:
+    """Where a section was read, so a check made later (by an engine) names the file and field."""
+
+    path: Path
+    field: str = ""
 
 
-class LlmConfig(_Model):
-    url: str = "http://127.0.0.1:11434/v1"  # an OpenAI-compatible base URL
-    model: str = "qwen2.5:7b-instruct"
-    api_key_env: str | None = None  # environment variable holding the API key, if any
-    timeout_s: float = Field(60.0, gt=0, le=600)
-    temperature: float = Field(0.2, ge=0, le=2)
+def _registered(kind: Kind, name: str) -> str:
+    """`name` if an engine of `kind` has it, else a validation error listing the known ones."""
+    from bulletin import plugins
+
+    try:
+        return plugins.require(kind, name)
+    except InputError as error:
+        raise PydanticCustomError("unknown_engine", "{detail}", {"detail": str(error)}) from None
 
 
-class SummaryConfig(_Model):
-    engine: str = "extractive"  # lead | extractive | seq2seq | llm
+class _Pluggable(_Model):
+    """A section that picks an engine by name and leaves room for the engine's own settings,
+    which only the engine's Options model can check, once the engine is loaded."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    _section: ClassVar[str] = ""
+    """The model's own key inside the validated file, when it is nested (summary)."""
+    _origin: Origin | None = PrivateAttr(None)
+
+    @model_validator(mode="after")
+    def _remember_origin(self, info: ValidationInfo) -> Self:
+        context = info.context or {}
+        if "path" in context:
+            where = ".".join(p for p in (context.get("where", ""), self._section) if p)
+            self._origin = Origin(Path(context["path"]), where)
+        return self
+
+    def _only_section(self, engine: str) -> None:
+        """Extra keys are allowed only as the section named after the chosen engine."""
+        from bulletin.messages import t
+
+        for extra in self.model_extra or {}:
+            if extra != engine:
+                detail = t("plugin.section", entry=extra, engine=engine)
+                raise PydanticCustomError("engine_section", "{detail}", {"detail": detail})
+
+    def _settings(self, key: str, data: Any, model: type[M]) -> M:
+        # Built from defaults rather than read from a file: the default file and place.
+        origin = self._origin or Origin(Path(CONFIG_FILE), self._section)
+        field = ".".join(p for p in (origin.field, key) if p)
+        return _validate(model, {} if data is None else data, origin.path, field)
+
+
+class SummaryConfig(_Pluggable):
+    """`summary:` in bulletin.yaml. `summary.<engine>` holds that engine's own settings (e.g.
+    `seq2seq: {model: …}`), checked by the engine's Options model when it is used."""
+
+    _section: ClassVar[str] = "summary"
+    engine: str = "extractive"  # lead | extractive | seq2seq | llm, or an installed plugin's
     sentences: int | None = Field(None, ge=1, le=50)  # per announcement; else defaults
     seconds: float | None = Field(None, gt=0, le=600)  # per announcement, in speech time
-    seq2seq: Seq2SeqConfig = Seq2SeqConfig()
-    llm: LlmConfig = LlmConfig()
+
+    @field_validator("engine")
+    @classmethod
+    def _known_engine(cls, name: str) -> str:
+        return _registered("summarizers", name)
+
+    @model_validator(mode="after")
+    def _sections_name_engines(self) -> Self:
+        from bulletin import plugins
+        from bulletin.messages import t
+
+        # Several sections may stay side by side (seq2seq and llm) while `engine` picks one.
+        for key in self.model_extra or {}:
+            if not plugins.is_registered("summarizers", key):
+                known = ", ".join(plugins.available("summarizers"))
+                detail = t("plugin.sections", entry=key, known=known)
+                raise PydanticCustomError("engine_section", "{detail}", {"detail": detail})
+        return self
+
+    def options(self, engine: str, model: type[M]) -> M:
+        """`summary.<engine>` validated by `model`; a bad value names the file and field."""
+        return self._settings(engine, (self.model_extra or {}).get(engine), model)
 
 
 class AudioConfig(_Model):
@@ -93,8 +164,11 @@ class StationConfig(_Model):
     review: ReviewConfig = ReviewConfig()
 
 
-class SourceConfig(_Model):
-    kind: Literal["rss", "page", "folder"]
+class SourceConfig(_Pluggable):
+    """One source in sources.yaml. Settings only a plugin kind reads go under a key named
+    after the kind (`kind: zalo`, `zalo: {…}`), checked by that kind's Options model."""
+
+    kind: str  # rss | page | folder, or an installed plugin's
     url: str | None = None
     path: str | None = None
     priority: Priority = "normal"
@@ -107,6 +181,20 @@ class SourceConfig(_Model):
     ca_bundle: str | None = None  # a CA file for portals whose TLS chain is broken
     timeout_s: float = Field(30.0, gt=0, le=300)
 
+    @field_validator("kind")
+    @classmethod
+    def _known_kind(cls, name: str) -> str:
+        return _registered("sources", name)
+
+    @model_validator(mode="after")
+    def _only_the_kind_section(self) -> Self:
+        self._only_section(self.kind)
+        return self
+
+    def options(self, model: type[M]) -> M:
+        """`sources.NAME.<kind>` validated by `model`; a bad value names the file and field."""
+        return self._settings(self.kind, (self.model_extra or {}).get(self.kind), model)
+
 
 class AudioFormatConfig(_Model):
     bitrate_kbps: int = Field(128, ge=8, le=320)
@@ -114,26 +202,54 @@ class AudioFormatConfig(_Model):
     channels: int = Field(1, ge=1, le=2)
 
 
-class ControllerConfig(_Model):
-    transport: Literal["folder"]
+class ControllerConfig(_Pluggable):
+    """One controller in controllers.yaml. Settings only its transport reads go under a key
+    named after the transport, checked by that transport's Options model."""
+
+    transport: str  # folder, or an installed plugin's
     address: str
     group: str | None = None
     format: AudioFormatConfig = AudioFormatConfig()
     credentials_env: str | None = None
 
+    @field_validator("transport")
+    @classmethod
+    def _known_transport(cls, name: str) -> str:
+        return _registered("transports", name)
 
-class VoiceProfile(_Model):
-    engine: str = "espeak"  # espeak | piper | coqui (or a registered third-party engine)
+    @model_validator(mode="after")
+    def _only_the_transport_section(self) -> Self:
+        self._only_section(self.transport)
+        return self
+
+    def options(self, model: type[M]) -> M:
+        """`controllers.NAME.<transport>` validated by `model`, naming the file and field."""
+        return self._settings(self.transport, (self.model_extra or {}).get(self.transport), model)
+
+
+class VoiceProfile(_Pluggable):
+    """voices/NAME.yaml, one flat mapping. `engine` and `region` are bulletin's own keys; every
+    other key belongs to the engine and is checked by its Options model when the voice is used."""
+
+    engine: str = "espeak"  # espeak | piper | coqui, or an installed plugin's
+    region: Literal["north", "south"] = "north"  # how numbers and dates are read
+    # Shared keys: bulletin reads them too (voice listings, speaking rate), and an engine gets
+    # them when its Options has them; coqui ignores `rate`, which still sets the fitting pace.
     voice: str = "vi"  # espeak: vi | vi-vn-x-central | vi-vn-x-south
     model: str | None = None  # piper: the .onnx file; coqui: the model file or folder
-    config: str | None = None  # the model's config (default: beside the model)
-    speaker: str | None = None  # multi-speaker models
-    reference_audio: str | None = None  # coqui XTTS: a recording of the station's announcer
-    language: str = "vi"
     rate: float | None = Field(None, gt=0, le=450)  # espeak: words/minute; others: speed x
-    pitch: int = Field(50, ge=0, le=99)
-    volume: int = Field(100, ge=0, le=200)
-    region: Literal["north", "south"] = "north"
+
+    @field_validator("engine")
+    @classmethod
+    def _known_engine(cls, name: str) -> str:
+        return _registered("tts", name)
+
+    def options(self, model: type[M]) -> M:
+        """The keys the file sets, other than `engine` and `region`, validated by the engine's
+        `model`: shared keys when it has them, every other key always (so a typo is caught)."""
+        shared = self.model_dump(include=self.model_fields_set & {"voice", "model", "rate"})
+        own = {key: value for key, value in shared.items() if key in model.model_fields}
+        return self._settings("", {**own, **(self.model_extra or {})}, model)
 
 
 class Programme(_Model):
@@ -168,7 +284,8 @@ def _read_yaml(path: Path) -> Any:
 
 def _validate(model: type[M], data: Any, path: Path, where: str = "") -> M:
     try:
-        return model.model_validate(data)
+        # Sections an engine checks later remember their place through the context.
+        return model.model_validate(data, context={"path": path, "where": where})
     except ValidationError as exc:
         err = exc.errors()[0]
         field = ".".join(str(p) for p in (where, *err["loc"]) if p != "")

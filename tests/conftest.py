@@ -41,6 +41,13 @@ def run_bulletin(*args: str, env: dict[str, str] | None = None, timeout: float =
     return Run(done.returncode, done.stdout, done.stderr)
 
 
+def add_approvers(workspace: Path, *names: str) -> None:
+    """Users with the approver role, added the way staff add them."""
+    for name in names:
+        done = run_bulletin("-w", str(workspace), "users", "add", name, "--role", "approver")
+        assert done.code == 0, done.err
+
+
 @pytest.fixture
 def sample_ws(tmp_path: Path) -> Path:
     target = tmp_path / "ws"

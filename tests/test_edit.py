@@ -6,7 +6,7 @@ import os
 import stat
 from pathlib import Path
 
-from tests.conftest import run_bulletin
+from tests.conftest import add_approvers, run_bulletin
 
 
 def test_editing_one_sentence_speaks_exactly_one_and_needs_new_approval(
@@ -16,6 +16,7 @@ def test_editing_one_sentence_speaks_exactly_one_and_needs_new_approval(
     assert run_bulletin("-w", ws, "fetch").code == 0
     built = run_bulletin("-w", ws, "build", "--json").json()
     number = str(built["id"])
+    add_approvers(sample_ws, "ct")
     assert run_bulletin("-w", ws, "approve", number, "--as", "ct").code == 0
     target = next(s for s in built["sentences"] if s["part"] == "item")
     edited = run_bulletin(
@@ -75,8 +76,11 @@ def test_edit_in_the_editor_and_refusals(sample_ws: Path, tmp_path: Path) -> Non
     assert result.json()["sentences"][0]["text"] == "Đây là đài truyền thanh xã."
     bad = run_bulletin("-w", ws, "edit", number, "--sentence", "9999", "--text", "x")
     assert bad.code == 2 and "9999" in bad.err
+    add_approvers(sample_ws, "ct")
     assert run_bulletin("-w", ws, "approve", number, "--as", "ct").code == 0
     assert run_bulletin("-w", ws, "push", number).code == 0
+    aired = run_bulletin("-w", ws, "show", number, "--json").json()
     late = run_bulletin("-w", ws, "edit", number, "--sentence", "0", "--text", "Muộn rồi.")
     assert late.code == 3 and "không thể sửa" in late.err
-    assert os.path.exists(built["audio"])
+    after = run_bulletin("-w", ws, "show", number, "--json").json()
+    assert after["audio_sha256"] == aired["audio_sha256"] and os.path.exists(after["audio"])

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from bulletin.summarize.base import Budget, load_summarizer
+from bulletin.summarize import build_summarizer
+from bulletin.summarize.base import Budget
 from bulletin.summarize.extractive import ExtractiveSummarizer
 from bulletin.summarize.guard import find_unsupported
 from bulletin.summarize.lead import speech_seconds
 from bulletin.text.sentences import split_sentences
+from bulletin.workspace import SummaryConfig
 
 NOTICE = (
     "Ủy ban nhân dân xã Hải Thượng thông báo lịch cắt nước sinh hoạt và lịch tiêm vắc xin "
@@ -33,8 +35,8 @@ def engine() -> ExtractiveSummarizer:
     return ExtractiveSummarizer()
 
 
-def test_registry_builds_the_extractive_engine() -> None:
-    assert load_summarizer("extractive").name == "extractive"
+def test_default_settings_build_the_extractive_engine() -> None:
+    assert build_summarizer("extractive", SummaryConfig()).name == "extractive"
 
 
 def test_sentence_budget_is_respected(engine: ExtractiveSummarizer) -> None:

@@ -16,9 +16,11 @@ from typing import Any
 import pytest
 
 from bulletin.errors import InputError
-from bulletin.summarize.base import Budget, SummarizerError, load_summarizer
+from bulletin.summarize import build_summarizer
+from bulletin.summarize.base import Budget, SummarizerError
 from bulletin.summarize.llm import LlmSummarizer, plain_text
 from bulletin.text.sentences import split_sentences
+from bulletin.workspace import SummaryConfig
 
 ARTICLE = (
     "Ủy ban nhân dân xã thông báo lịch tiêm chủng mở rộng cho trẻ em dưới 5 tuổi. "
@@ -173,7 +175,8 @@ def test_markdown_and_reasoning_are_stripped(chat_server: ChatServer) -> None:
 
 
 def test_batch_answers_each_announcement_in_order(chat_server: ChatServer) -> None:
-    engine = load_summarizer("llm", url=chat_server.url("ok"), model="m", timeout_s=5)
+    settings = {"llm": {"url": chat_server.url("ok"), "model": "m", "timeout_s": 5}}
+    engine = build_summarizer("llm", SummaryConfig.model_validate(settings))
     other = "Bão số 3 gây gió mạnh cấp 10. Người dân không ra khơi."
     summaries = engine.summarize_many([(ARTICLE, TITLE), (other, None)], Budget(sentences=1))
     assert [s.sentences for s in summaries] == [

@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from tests.conftest import run_bulletin
+from tests.conftest import add_approvers, run_bulletin
 
 
 def measure(path: Path) -> tuple[float, float]:
@@ -109,6 +109,7 @@ def test_review_then_push_delivers_exactly_once(sample_ws: Path) -> None:
     assert run_bulletin("-w", ws, "fetch").code == 0
     built = run_bulletin("-w", ws, "build", "--json").json()
     number = str(built["id"])
+    add_approvers(sample_ws, "chu-tich")
     assert run_bulletin("-w", ws, "approve", number).code == 2  # --as is required
     approved = run_bulletin("-w", ws, "approve", number, "--as", "chu-tich", "--json")
     assert approved.code == 0 and approved.json()["state"] == "approved"
@@ -127,7 +128,7 @@ def test_review_then_push_delivers_exactly_once(sample_ws: Path) -> None:
     assert (
         len(rows) == 1 and rows[0]["attempts"] == 1 and rows[0]["bytes"] == files[0].stat().st_size
     )
-    rejected = run_bulletin("-w", ws, "reject", number, "--as", "x", "--reason", "muộn")
+    rejected = run_bulletin("-w", ws, "reject", number, "--as", "chu-tich", "--reason", "muộn")
     assert rejected.code == 3
 
 
@@ -135,6 +136,7 @@ def test_rejected_bulletin_is_never_pushed(sample_ws: Path) -> None:
     ws = str(sample_ws)
     run_bulletin("-w", ws, "fetch")
     number = str(run_bulletin("-w", ws, "build", "--json").json()["id"])
+    add_approvers(sample_ws, "bt", "ct")
     assert run_bulletin("-w", ws, "reject", number, "--as", "bt", "--reason", "sai số").code == 0
     assert run_bulletin("-w", ws, "approve", number, "--as", "ct").code == 3
     assert run_bulletin("-w", ws, "push", number).code == 3
@@ -152,10 +154,13 @@ def test_emergency_needs_two_different_approvers(sample_ws: Path) -> None:
     built = run_bulletin("-w", ws, "build", "--json").json()
     assert built["priority"] == "emergency"
     number = str(built["id"])
+    add_approvers(sample_ws, "an", "binh")
     first = run_bulletin("-w", ws, "approve", number, "--as", "an", "--json").json()
     assert first["state"] == "built"
     assert run_bulletin("-w", ws, "push", number).code == 3
     assert run_bulletin("-w", ws, "approve", number, "--as", "an").code == 3
+    # The same person under another case is still the same person.
+    assert run_bulletin("-w", ws, "approve", number, "--as", "AN").code == 3
     second = run_bulletin("-w", ws, "approve", number, "--as", "binh", "--json").json()
     assert second["state"] == "approved"
 

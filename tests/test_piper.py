@@ -13,9 +13,11 @@ from typing import Any
 import numpy as np
 import pytest
 
-from bulletin.speech.tts import AudioChunk, TTSEngine, TTSError, load_engine
+from bulletin.speech.profiles import engine_for
+from bulletin.speech.tts import AudioChunk, TTSEngine, TTSError
 from bulletin.speech.tts.piper import PiperEngine
 from bulletin.speech.voices import VoiceInstallError, install_voice
+from bulletin.workspace import VoiceProfile
 from tests.httpserver import HttpServer, Reply, http_server, redirect, static  # noqa: F401
 from tests.tiny_piper import SAMPLE_RATE, bench_piper, build_tiny_voice
 
@@ -95,8 +97,8 @@ def test_rate_sets_pace_and_volume_scales(tiny_voice: Path) -> None:
     assert np.abs(quiet.samples).max() == pytest.approx(np.abs(normal.samples).max() / 2, abs=2)
 
 
-def test_load_engine_by_name_gives_a_working_piper_engine(tiny_voice: Path) -> None:
-    engine = load_engine("piper", model=str(tiny_voice), rate=1.2, speaker=None)
+def test_piper_voice_profile_gives_a_working_piper_engine(tiny_voice: Path) -> None:
+    engine = engine_for(VoiceProfile(engine="piper", model=str(tiny_voice), rate=1.2))
     assert isinstance(engine, PiperEngine) and isinstance(engine, TTSEngine)
     assert engine.name == "piper"
     assert rms(engine.synthesize(SENTENCES[2])) > RMS_FLOOR

@@ -13,8 +13,10 @@ import pytest
 
 from bulletin import workspace as workspaces
 from bulletin.errors import SourceError
-from bulletin.fetching import fetch_sources
-from bulletin.sources.rss import canonical_link, parse_date, read_feed
+from bulletin.services import Station
+from bulletin.services.fetching import fetch_sources
+from bulletin.sources.dates import parse_date
+from bulletin.sources.rss import canonical_link, read_feed
 from bulletin.store import NewAnnouncement, Store
 from tests.httpserver import HttpServer, Reply, http_server, sequence, static, status
 
@@ -318,8 +320,8 @@ def test_second_fetch_is_not_modified_and_stores_nothing(
     ws, store = _workspace(
         tmp_path, f"sources:\n  huyen:\n    kind: rss\n    url: {url}\n    follow_links: never\n"
     )
-    (first,) = fetch_sources(ws, store)
-    (second,) = fetch_sources(ws, store)
+    (first,) = fetch_sources(Station(ws))
+    (second,) = fetch_sources(Station(ws))
     assert (first.status, first.new) == ("ok", 4)
     assert (second.status, second.found, second.new) == ("not_modified", 0, 0)
     assert http_server.requests[-1].headers["if-none-match"] == '"q1"'
@@ -328,8 +330,8 @@ def test_second_fetch_is_not_modified_and_stores_nothing(
 
 def test_failing_feed_is_reported_not_raised(tmp_path: Path, http_server: HttpServer) -> None:
     url = http_server.route("/rss", sequence(status(503, retry_after=0), status(404)))
-    ws, store = _workspace(tmp_path, f"sources:\n  huyen:\n    kind: rss\n    url: {url}\n")
-    (report,) = fetch_sources(ws, store)
+    ws, _store = _workspace(tmp_path, f"sources:\n  huyen:\n    kind: rss\n    url: {url}\n")
+    (report,) = fetch_sources(Station(ws))
     assert report.status == "error" and "404" in (report.error or "")
 
 
@@ -358,7 +360,6 @@ def _lead_feed(base: str, count: int) -> bytes:
 
 
 def test_leads_are_replaced_by_their_article(tmp_path: Path, http_server: HttpServer) -> None:
-    pytest.importorskip("bulletin.sources.web", reason="article reading lives in web.py")
     http_server.route("/rss", static(_lead_feed(http_server.url, 3), etag='"a"'))
     for n in (1, 2):
         http_server.route(
@@ -369,7 +370,7 @@ def test_leads_are_replaced_by_their_article(tmp_path: Path, http_server: HttpSe
         tmp_path,
         f"sources:\n  huyen:\n    kind: rss\n    url: {http_server.url}/rss\n    max_articles: 2\n",
     )
-    (report,) = fetch_sources(ws, store)
+    (report,) = fetch_sources(Station(ws))
     assert report.status == "ok" and report.new == 3
     stored = {row.title: row for row in _stored(store)}
     assert "mùa mưa bão" in stored["Tin số 1"].body and len(stored["Tin số 1"].body) > 400
@@ -379,7 +380,7 @@ def test_leads_are_replaced_by_their_article(tmp_path: Path, http_server: HttpSe
 
     # Next run, a changed feed: stored items are never fetched again, the new one is.
     http_server.route("/rss", static(_lead_feed(http_server.url, 3), etag='"b"'))
-    fetch_sources(ws, store)
+    fetch_sources(Station(ws))
     assert http_server.paths().count("/tin/1.html") == 1
     assert http_server.paths().count("/tin/3.html") == 0
 
@@ -387,13 +388,12 @@ def test_leads_are_replaced_by_their_article(tmp_path: Path, http_server: HttpSe
 def test_a_failed_article_keeps_the_lead_with_a_warning(
     tmp_path: Path, http_server: HttpServer
 ) -> None:
-    pytest.importorskip("bulletin.sources.web", reason="article reading lives in web.py")
     http_server.route("/rss", static(_lead_feed(http_server.url, 1)))
     http_server.route("/tin/1.html", status(404))
     ws, store = _workspace(
         tmp_path, f"sources:\n  huyen:\n    kind: rss\n    url: {http_server.url}/rss\n"
     )
-    (report,) = fetch_sources(ws, store)
+    (report,) = fetch_sources(Station(ws))
     assert report.status == "ok" and report.new == 1
     assert report.warnings and any("/tin/1.html" in w for w in report.warnings)
     (item,) = _stored(store)

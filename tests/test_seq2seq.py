@@ -15,8 +15,10 @@ from pathlib import Path
 import pytest
 
 from bulletin.errors import InputError
-from bulletin.summarize.base import Budget, SummarizerError, Summary, load_summarizer
+from bulletin.summarize import build_summarizer
+from bulletin.summarize.base import Budget, SummarizerError, Summary
 from bulletin.summarize.seq2seq import Seq2SeqSummarizer, max_new_tokens_for
+from bulletin.workspace import SummaryConfig
 from tests.tiny_models import build_tiny_t5, convert_to_ctranslate2
 
 pytest.importorskip("torch")
@@ -68,10 +70,16 @@ def test_transformers_backend_returns_sentences_within_budget(
     assert_plain_summary(summary, budget)
 
 
-def test_registry_builds_the_engine_from_configuration_options(tiny_t5: Path) -> None:
-    engine = load_summarizer(
-        "seq2seq", model=str(tiny_t5), backend="transformers", num_beams=1, max_new_tokens=16
-    )
+def test_summary_settings_build_the_engine(tiny_t5: Path) -> None:
+    settings = {
+        "seq2seq": {
+            "model": str(tiny_t5),
+            "backend": "transformers",
+            "num_beams": 1,
+            "max_new_tokens": 16,
+        }
+    }
+    engine = build_summarizer("seq2seq", SummaryConfig.model_validate(settings))
     assert engine.name == "seq2seq"
     assert_plain_summary(engine.summarize(SHORT, Budget(sentences=2)), Budget(sentences=2))
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bulletin.store import MIGRATIONS, ItemRecord, NewAnnouncement, Store, StoreError
+from bulletin.store import ItemRecord, NewAnnouncement, Store, StoreError
+from bulletin.store.schema import MIGRATIONS
 
 
 def test_new_store_is_at_latest_schema(tmp_path: Path) -> None:
@@ -73,7 +74,7 @@ def test_audit_log_cannot_be_rewritten(tmp_path: Path) -> None:
         store.db.execute("UPDATE audit SET actor = 'someone else'")
     with pytest.raises(sqlite3.DatabaseError, match="append-only"):
         store.db.execute("DELETE FROM audit")
-    assert [a["actor"] for a in store.audit_log(bulletin)] == ["tester"]
+    assert [a.actor for a in store.audit_log(bulletin)] == ["tester"]
 
 
 def test_same_announcement_twice_is_stored_once(tmp_path: Path) -> None:

@@ -11,9 +11,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bulletin import plugins
+from bulletin.errors import ConfigError, InputError
 from bulletin.speech.cache import SentenceCache, synthesize_cached
-from bulletin.speech.tts import AudioChunk, TTSEngine, TTSError, load_engine
+from bulletin.speech.profiles import engine_for
+from bulletin.speech.tts import AudioChunk, TTSEngine, TTSError
 from bulletin.speech.tts.espeak import EspeakEngine, espeak_direct, list_voices
+from bulletin.workspace import VoiceProfile
 
 SENTENCE = "Ủy ban nhân dân xã thông báo lịch tiêm chủng cho trẻ em vào sáng thứ bảy."
 SENTENCES = [
@@ -58,22 +62,24 @@ def test_vietnamese_sentence_is_audible_and_plausibly_long(engine: EspeakEngine)
     assert 0.12 <= per_syllable <= 0.6, per_syllable
 
 
-def test_engine_satisfies_protocol_and_registry(engine: EspeakEngine) -> None:
+def test_engine_satisfies_protocol_and_is_built_from_a_voice_profile(
+    engine: EspeakEngine,
+) -> None:
     assert isinstance(engine, TTSEngine)
-    loaded = load_engine("espeak", voice="vi", rate=170)
+    loaded = engine_for(VoiceProfile(engine="espeak", voice="vi", rate=170))
     assert isinstance(loaded, EspeakEngine) and loaded.rate == 170
     assert loaded.cache_key() != engine.cache_key()
     assert EspeakEngine().cache_key() == engine.cache_key()
 
 
 def test_unknown_engine_lists_known_ones() -> None:
-    with pytest.raises(TTSError, match=r"known engines: .*espeak"):
-        load_engine("nonexistent")
+    with pytest.raises(InputError, match=r"nonexistent.*espeak, piper, coqui"):
+        plugins.load("tts", "nonexistent")
 
 
-def test_bad_engine_parameter_is_reported() -> None:
-    with pytest.raises(TTSError, match="accepted: voice, rate"):
-        load_engine("espeak", speed=2)
+def test_bad_engine_parameter_names_the_profile_field() -> None:
+    with pytest.raises(ConfigError, match="speed"):
+        engine_for(VoiceProfile(engine="espeak", speed=2))
 
 
 def test_rate_changes_duration() -> None:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
 
-from bulletin.errors import InputError
 from bulletin.store import NewAnnouncement
 from bulletin.workspace import SourceConfig, Workspace
 
@@ -29,6 +28,8 @@ class FetchContext:
     """Announcement ids already stored for this source: their pages need no new fetch."""
     warnings: list[str] = field(default_factory=list)
     """Things a person should know that did not stop the fetch (mis-encoded text, a .doc)."""
+    options: Any = None
+    """The kind's own settings, validated by its `Options` model, for kinds that have one."""
 
 
 @dataclass(frozen=True)
@@ -45,20 +46,19 @@ Fetcher = Callable[[FetchContext], FetchResult]
 
 
 def fetcher_for(kind: str) -> Fetcher:
-    """The fetch function of a source kind, imported only when used."""
-    if kind == "rss":
-        from bulletin.sources.rss import fetch_rss
+    """The fetch function of a source kind, imported only when used. A kind with an `Options`
+    model gets its section `sources.NAME.<kind>` validated by it, as `context.options`."""
+    from bulletin import plugins
 
-        return fetch_rss
-    if kind == "page":
-        from bulletin.sources.web import fetch_page
+    fetch: Fetcher = plugins.load("sources", kind)
+    model = getattr(fetch, "Options", None)
+    if model is None:
+        return fetch
 
-        return fetch_page
-    if kind == "folder":
-        from bulletin.sources.files import fetch_folder
+    def fetch_with_options(context: FetchContext) -> FetchResult:
+        return fetch(replace(context, options=context.spec.options(model)))
 
-        return fetch_folder
-    raise InputError("source.kind", kind=kind)
+    return fetch_with_options
 
 
 def location_of(spec: SourceConfig) -> str:

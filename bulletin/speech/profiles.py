@@ -1,12 +1,11 @@
-"""Voice profiles to engines: which parameters each engine takes, paths resolved in the
-workspace, and how fast the voice really speaks (to fit a programme's minutes)."""
+"""Voice profiles to engines: each engine builds itself from its keys of the profile, with
+paths found in the workspace; and how fast the voice really speaks (to fit a programme)."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-from bulletin.speech.tts.base import TTSEngine, load_engine
+from bulletin.speech.tts.base import TTSEngine, TTSEngineFactory
 from bulletin.workspace import VoiceProfile, Workspace
 
 ESPEAK_DEFAULT_RATE = 150
@@ -23,40 +22,16 @@ def _path(workspace: Workspace | None, value: str | None) -> str | None:
 
 
 def engine_for(profile: VoiceProfile, workspace: Workspace | None = None) -> TTSEngine:
-    """The engine a voice profile describes, with its model paths found in the workspace."""
-    params: dict[str, Any]
-    if profile.engine == "espeak":
-        params = {
-            "voice": profile.voice,
-            "rate": round(profile.rate or ESPEAK_DEFAULT_RATE),
-            "pitch": profile.pitch,
-            "volume": profile.volume,
-        }
-    elif profile.engine == "piper":
-        params = {
-            "model": _path(workspace, profile.model) or "",
-            "config": _path(workspace, profile.config),
-            "speaker": profile.speaker,
-            "rate": profile.rate or 1.0,
-            "volume": profile.volume / 100,
-        }
-    elif profile.engine == "coqui":
-        params = {
-            "model": _path(workspace, profile.model) or "",
-            "config": _path(workspace, profile.config),
-            "speaker": profile.speaker,
-            "language": profile.language,
-            "speaker_wav": _path(workspace, profile.reference_audio),
-        }
-    else:
-        fields = {
-            "model": _path(workspace, profile.model),
-            "config": _path(workspace, profile.config),
-            "speaker": profile.speaker,
-            "rate": profile.rate,
-        }
-        params = {key: value for key, value in fields.items() if value is not None}
-    return load_engine(profile.engine, **params)
+    """The engine a voice profile names, built from the profile's keys that its Options model
+    accepts (a bad one names the profile file and key), with its files found in the workspace."""
+    from bulletin import plugins
+
+    factory: TTSEngineFactory = plugins.load("tts", profile.engine)
+
+    def resolve(location: str) -> str:
+        return str(workspace.resolve(location) if workspace else Path(location).expanduser())
+
+    return factory.from_options(profile.options(factory.Options), resolve)
 
 
 def syllables_per_minute(profile: VoiceProfile) -> int:

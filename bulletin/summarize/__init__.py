@@ -2,34 +2,25 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from bulletin.summarize.base import Summarizer
+    from bulletin.summarize.base import Summarizer, SummarizerFactory
     from bulletin.workspace import SummaryConfig
 
-# Engines that copy source sentences cannot invent a fact; the others are guarded.
-EXTRACTIVE_ENGINES = ("lead", "extractive")
 
+def build_summarizer(name: str, config: SummaryConfig) -> Summarizer:
+    """The engine `name`, built from its own section `summary.<name>` of the settings."""
+    from bulletin import plugins
 
-def engine_options(name: str, config: SummaryConfig) -> dict[str, Any]:
-    """Constructor options of engine `name` from the workspace's summary settings."""
-    if name == "seq2seq":
-        if not config.seq2seq.model:
-            from bulletin.errors import InputError
-
-            raise InputError("summarize.no_model")
-        return config.seq2seq.model_dump()
-    if name == "llm":
-        return config.llm.model_dump()
-    return {}
+    factory: SummarizerFactory = plugins.load("summarizers", name)
+    return factory.from_options(config.options(name, factory.Options))
 
 
 def summarizer_for(name: str, config: SummaryConfig) -> Summarizer:
     """The engine `name`, wrapped in the faithfulness guard with the extractive fallback."""
-    from bulletin.summarize.base import load_summarizer
     from bulletin.summarize.guard import GuardedSummarizer
 
-    engine = load_summarizer(name, **engine_options(name, config))
-    fallback = engine if name == "extractive" else load_summarizer("extractive")
+    engine = build_summarizer(name, config)
+    fallback = engine if name == "extractive" else build_summarizer("extractive", config)
     return GuardedSummarizer(engine, fallback)

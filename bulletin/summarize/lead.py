@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Self
+
+from pydantic import BaseModel, ConfigDict
 
 from bulletin.summarize.base import Budget, Summary
 from bulletin.text.sentences import split_sentences
@@ -32,6 +35,15 @@ class LeadSummarizer:
     """The lead-N baseline: no model, nothing to load."""
 
     name = "lead"
+
+    class Options(BaseModel):
+        """No settings: `summary.lead` stays empty."""
+
+        model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @classmethod
+    def from_options(cls, options: Options) -> Self:
+        return cls()
 
     def summarize(self, text: str, budget: Budget, *, title: str | None = None) -> Summary:
         return Summary(tuple(fit_budget(split_sentences(text), budget)), self.name)

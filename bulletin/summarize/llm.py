@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from bulletin.errors import InputError
 from bulletin.summarize.base import Budget, SummarizerError, Summary
@@ -69,6 +71,23 @@ class LlmSummarizer:
     """One chat completion per announcement; the caller's guard checks and falls back."""
 
     name = "llm"
+
+    class Options(BaseModel):
+        """`summary.llm` in bulletin.yaml."""
+
+        model_config = ConfigDict(extra="forbid", frozen=True)
+
+        url: str = "http://127.0.0.1:11434/v1"
+        """An OpenAI-compatible base URL."""
+        model: str = "qwen2.5:7b-instruct"
+        api_key_env: str | None = None
+        """The environment variable holding the API key, if the server wants one."""
+        timeout_s: float = Field(60.0, gt=0, le=600)
+        temperature: float = Field(0.2, ge=0, le=2)
+
+    @classmethod
+    def from_options(cls, options: Options) -> Self:
+        return cls(**options.model_dump())
 
     def __init__(
         self,

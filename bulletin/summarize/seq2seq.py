@@ -10,7 +10,9 @@ import math
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from bulletin.errors import InputError
 from bulletin.summarize.base import Budget, SummarizerError, Summary
@@ -52,6 +54,27 @@ class Seq2SeqSummarizer:
     """A local encoder-decoder checkpoint; the model loads once, in the constructor."""
 
     name = "seq2seq"
+
+    class Options(BaseModel):
+        """`summary.seq2seq` in bulletin.yaml."""
+
+        model_config = ConfigDict(extra="forbid", frozen=True)
+
+        model: str | None = None
+        """A local folder, or a model id already in the local Hugging Face cache."""
+        backend: Backend = "transformers"
+        max_input_tokens: int = Field(1024, ge=16, le=16384)
+        max_new_tokens: int = Field(256, ge=8, le=4096)
+        num_beams: int = Field(4, ge=1, le=16)
+        device: str = "cpu"
+        batch_size: int = Field(8, ge=1, le=256)
+        prefix: str | None = None
+        """Text put before each input, e.g. "vietnews: " for vit5-large."""
+
+    @classmethod
+    def from_options(cls, options: Options) -> Self:
+        # An empty model is the constructor's to report: it says which setting to fill.
+        return cls(model=options.model or "", **options.model_dump(exclude={"model"}))
 
     def __init__(
         self,

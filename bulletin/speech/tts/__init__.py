@@ -1,19 +1,17 @@
-"""Text-to-speech engines behind one small protocol; engines load lazily via `load_engine`."""
+"""Text-to-speech engines behind one small protocol; bulletin.plugins finds them by name."""
 
 from bulletin.speech.tts.base import (
     AudioChunk,
+    PathResolver,
     TTSEngine,
+    TTSEngineFactory,
     TTSError,
-    available_engines,
-    load_engine,
-    register_engine,
 )
 
 __all__ = [
     "AudioChunk",
+    "PathResolver",
     "TTSEngine",
+    "TTSEngineFactory",
     "TTSError",
-    "available_engines",
-    "load_engine",
-    "register_engine",
 ]

@@ -1,16 +1,16 @@
-"""TTS engine protocol, audio chunk type and the by-name engine registry."""
+"""TTS engine protocol, audio chunk type, and what an engine offers to be built from a voice
+profile (engines are found by name in bulletin.plugins)."""
 
 from __future__ import annotations
 
-import importlib
-import inspect
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
-    # Only for annotations: importing numpy here would slow down `bulletin --help`.
+    # Only for annotations: importing numpy or pydantic here would slow down `bulletin --help`.
     import numpy
+    from pydantic import BaseModel
 
 
 class TTSError(Exception):
@@ -56,57 +56,17 @@ class TTSEngine(Protocol):
         ...
 
 
-# Values are "module:attribute" so an engine's heavy imports happen only when it is chosen.
-_ENGINES: dict[str, str] = {
-    "espeak": "bulletin.speech.tts.espeak:EspeakEngine",
-    "piper": "bulletin.speech.tts.piper:PiperEngine",
-    "coqui": "bulletin.speech.tts.coqui:CoquiEngine",
-}
+PathResolver = Callable[[str], str]
+"""Turns a path written in a voice profile into one to open (relative to the workspace)."""
 
 
-def register_engine(name: str, target: str) -> None:
-    """Make an engine loadable by name; `target` is "package.module:Factory"."""
-    module_name, sep, attr = target.partition(":")
-    if not sep or not module_name or not attr:
-        raise ValueError(f"engine target must look like 'package.module:Factory', got {target!r}")
-    _ENGINES[name.strip().lower()] = target
+class TTSEngineFactory(Protocol):
+    """What an engine class offers, built in or from the `bulletin.tts` entry points: its
+    settings model (a pydantic model validating the engine's keys of a voice profile; the
+    built-in ones forbid unknown keys, so a typo is an error) and a constructor from it."""
 
+    Options: type[BaseModel]
 
-def available_engines() -> list[str]:
-    return sorted(_ENGINES)
-
-
-def load_engine(engine: str, **params: Any) -> TTSEngine:
-    """Create the engine registered as `engine` with its keyword parameters."""
-    key = engine.strip().lower()
-    target = _ENGINES.get(key)
-    if target is None:
-        raise TTSError(
-            f"Unknown TTS engine {engine!r}; known engines: {', '.join(available_engines())}"
-        )
-    module_name, _, attr = target.partition(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError as exc:
-        raise TTSError(
-            f"TTS engine {key!r} is registered but its module {module_name!r} cannot be "
-            f"imported ({exc}); install its dependencies or pick another engine"
-        ) from exc
-    factory = getattr(module, attr, None)
-    if factory is None:
-        raise TTSError(f"TTS engine {key!r}: {module_name!r} has no attribute {attr!r}")
-    # Check parameters up front so a typo in a config file is reported as such, instead
-    # of catching TypeError from the constructor (which could hide real bugs).
-    try:
-        inspect.signature(factory).bind(**params)
-    except TypeError as exc:
-        accepted = ", ".join(
-            p.name
-            for p in inspect.signature(factory).parameters.values()
-            if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
-        )
-        raise TTSError(
-            f"Invalid parameters for TTS engine {key!r}: {exc}; accepted: {accepted or 'none'}"
-        ) from exc
-    instance: TTSEngine = factory(**params)
-    return instance
+    def from_options(self, options: Any, resolve: PathResolver) -> TTSEngine:
+        """The engine; `resolve` finds the files the profile names."""
+        ...

@@ -18,11 +18,12 @@ import weakref
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any
+from typing import IO, Any, Self
 
 import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
 
-from bulletin.speech.tts.base import AudioChunk, TTSError
+from bulletin.speech.tts.base import AudioChunk, PathResolver, TTSError
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +92,34 @@ class CoquiEngine:
     """
 
     name = "coqui"
+
+    class Options(BaseModel):
+        """The keys of a coqui voice profile; paths are relative to the workspace."""
+
+        model_config = ConfigDict(extra="forbid", frozen=True)
+
+        model: str = ""
+        """The checkpoint file or XTTS folder (left empty, the engine says what to set)."""
+        config: str | None = None
+        speaker: str | None = None
+        reference_audio: str | None = None
+        """XTTS: 6–20 s of the station's announcer, to clone the voice."""
+        language: str = "vi"
+        python: str | None = None
+        """The coqui env's interpreter (default: $BULLETIN_COQUI_PYTHON, then .venv-coqui)."""
+        timeout: float = Field(300.0, gt=0, le=3600)
+
+    @classmethod
+    def from_options(cls, options: Options, resolve: PathResolver) -> Self:
+        return cls(
+            model=resolve(options.model) if options.model else "",
+            config=resolve(options.config) if options.config else None,
+            speaker=options.speaker,
+            language=options.language,
+            speaker_wav=resolve(options.reference_audio) if options.reference_audio else None,
+            python=options.python,
+            timeout=options.timeout,
+        )
 
     def __init__(
         self,

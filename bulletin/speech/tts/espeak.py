@@ -10,10 +10,12 @@ import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib import metadata
+from typing import Self
 
 import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
 
-from bulletin.speech.tts.base import AudioChunk, TTSError
+from bulletin.speech.tts.base import AudioChunk, PathResolver, TTSError
 
 # Constants from espeak-ng's speak_lib.h.
 _AUDIO_OUTPUT_SYNCHRONOUS = 2  # no background thread: audio arrives in our callback
@@ -200,6 +202,29 @@ class EspeakEngine:
     """eSpeak NG voice; parameters are re-applied on every call since the library is shared."""
 
     name = "espeak"
+
+    class Options(BaseModel):
+        """The keys of an espeak voice profile."""
+
+        model_config = ConfigDict(extra="forbid", frozen=True)
+
+        voice: str = Field("vi", min_length=1)
+        """vi | vi-vn-x-central | vi-vn-x-south, or any eSpeak NG voice."""
+        rate: float = Field(150, ge=RATE_RANGE[0], le=RATE_RANGE[1])
+        """Words per minute."""
+        pitch: int = Field(50, ge=0, le=99)
+        volume: int = Field(100, ge=VOLUME_RANGE[0], le=VOLUME_RANGE[1])
+        end_pause: bool = False
+
+    @classmethod
+    def from_options(cls, options: Options, resolve: PathResolver) -> Self:
+        return cls(
+            voice=options.voice,
+            rate=round(options.rate),
+            pitch=options.pitch,
+            volume=options.volume,
+            end_pause=options.end_pause,
+        )
 
     def __init__(
         self,

@@ -11,11 +11,12 @@ import threading
 from collections.abc import Iterable, Iterator
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
 
-from bulletin.speech.tts.base import AudioChunk, TTSError
+from bulletin.speech.tts.base import AudioChunk, PathResolver, TTSError
 
 VIETNAMESE_VOICES = ("vi_VN-vais1000-medium", "vi_VN-25hours_single-low", "vi_VN-vivos-x_low")
 RATE_RANGE = (0.25, 4.0)
@@ -63,6 +64,35 @@ class PiperEngine:
     """
 
     name = "piper"
+
+    class Options(BaseModel):
+        """The keys of a piper voice profile; paths are relative to the workspace."""
+
+        model_config = ConfigDict(extra="forbid", frozen=True)
+
+        model: str = ""
+        """The .onnx file (left empty, the engine says how to install a voice)."""
+        config: str | None = None
+        speaker: int | str | None = None
+        rate: float = Field(1.0, ge=RATE_RANGE[0], le=RATE_RANGE[1])
+        volume: float = Field(100, ge=0, le=200)
+        """Percent, as in every voice profile: 100 is piper's own full-range level."""
+        noise_scale: float | None = Field(None, ge=0, le=2)
+        noise_w: float | None = Field(None, ge=0, le=2)
+        use_cuda: bool = False
+
+    @classmethod
+    def from_options(cls, options: Options, resolve: PathResolver) -> Self:
+        return cls(
+            model=resolve(options.model) if options.model else "",
+            config=resolve(options.config) if options.config else None,
+            speaker=options.speaker,
+            rate=options.rate,
+            noise_scale=options.noise_scale,
+            noise_w=options.noise_w,
+            volume=options.volume / 100,
+            use_cuda=options.use_cuda,
+        )
 
     def __init__(
         self,

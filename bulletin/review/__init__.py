@@ -1,1 +1,0 @@
-"""Review: the states of a bulletin and who moved it between them."""

@@ -1,0 +1,273 @@
+"""The store's schema: versioned migrations, applied in order, each exactly once."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Callable
+from pathlib import PurePosixPath
+from typing import Any
+
+GENESIS = "0" * 64
+Migration = str | Callable[[sqlite3.Connection], None]
+
+# Each entry moves the schema one version forward; never edit a released entry, append.
+_V1_V2: tuple[str, ...] = (
+    """
+    CREATE TABLE sources (
+        name TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        location TEXT NOT NULL,
+        etag TEXT,
+        last_modified TEXT,
+        last_fetch_at TEXT,
+        last_status TEXT,
+        last_error TEXT
+    );
+    CREATE TABLE announcements (
+        id INTEGER PRIMARY KEY,
+        source TEXT NOT NULL,
+        uid TEXT NOT NULL,
+        title TEXT NOT NULL,
+        link TEXT,
+        published TEXT,
+        priority TEXT NOT NULL DEFAULT 'normal',
+        tags TEXT NOT NULL DEFAULT '[]',
+        body TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        duplicate_of INTEGER REFERENCES announcements(id),
+        fetched_at TEXT NOT NULL,
+        UNIQUE (source, uid)
+    );
+    CREATE INDEX announcements_hash ON announcements(content_hash);
+    CREATE TABLE bulletins (
+        id INTEGER PRIMARY KEY,
+        programme TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN
+            ('draft','built','approved','rejected','delivering','delivered','failed')),
+        priority TEXT NOT NULL DEFAULT 'normal',
+        voice TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        audio_path TEXT,
+        audio_bytes INTEGER,
+        audio_sha256 TEXT,
+        duration_s REAL,
+        loudness_lufs REAL,
+        true_peak_dbtp REAL
+    );
+    CREATE TABLE bulletin_items (
+        bulletin_id INTEGER NOT NULL REFERENCES bulletins(id),
+        position INTEGER NOT NULL,
+        announcement_id INTEGER NOT NULL REFERENCES announcements(id),
+        title TEXT NOT NULL,
+        summary TEXT NOT NULL,
+        PRIMARY KEY (bulletin_id, position)
+    );
+    CREATE TABLE script_sentences (
+        bulletin_id INTEGER NOT NULL REFERENCES bulletins(id),
+        idx INTEGER NOT NULL,
+        part TEXT NOT NULL,
+        item_position INTEGER,
+        text TEXT NOT NULL,
+        spoken TEXT NOT NULL,
+        audio_key TEXT,
+        PRIMARY KEY (bulletin_id, idx)
+    );
+    CREATE TABLE audit (
+        id INTEGER PRIMARY KEY,
+        bulletin_id INTEGER NOT NULL REFERENCES bulletins(id),
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        from_state TEXT,
+        to_state TEXT,
+        reason TEXT,
+        audio_sha256 TEXT
+    );
+    CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+        BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+    CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+        BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+    CREATE TABLE deliveries (
+        id INTEGER PRIMARY KEY,
+        bulletin_id INTEGER NOT NULL REFERENCES bulletins(id),
+        controller TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('delivering','delivered','failed')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        bytes INTEGER,
+        sha256 TEXT,
+        remote_id TEXT,
+        at TEXT NOT NULL,
+        error TEXT,
+        UNIQUE (bulletin_id, controller)
+    );
+    """,
+    """
+    ALTER TABLE bulletin_items ADD COLUMN engine TEXT;
+    ALTER TABLE bulletin_items ADD COLUMN fallback_reason TEXT;
+    ALTER TABLE bulletin_items ADD COLUMN merged TEXT NOT NULL DEFAULT '[]';
+    """,
+)
+
+
+# v3: users; 'scheduled' and the approved hash on bulletins; per-controller delivery states;
+# a hash-chained audit log with system reasons as message keys; renditions per format.
+_V3_SQL = """
+CREATE TABLE users (
+    name TEXT PRIMARY KEY,
+    display_name TEXT NOT NULL,
+    roles TEXT NOT NULL,
+    password_hash TEXT,
+    active INTEGER NOT NULL DEFAULT 1,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE bulletins_v3 (
+    id INTEGER PRIMARY KEY,
+    programme TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('draft','built','approved','scheduled','rejected',
+        'delivering','delivered','failed')),
+    priority TEXT NOT NULL DEFAULT 'normal',
+    voice TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    audio_path TEXT,
+    audio_bytes INTEGER,
+    audio_sha256 TEXT,
+    duration_s REAL,
+    loudness_lufs REAL,
+    true_peak_dbtp REAL,
+    approved_sha256 TEXT,
+    air_at TEXT
+);
+INSERT INTO bulletins_v3 (id, programme, state, priority, voice, created_at, updated_at,
+    audio_path, audio_bytes, audio_sha256, duration_s, loudness_lufs, true_peak_dbtp,
+    approved_sha256)
+    SELECT id, programme, state, priority, voice, created_at, updated_at, audio_path,
+        audio_bytes, audio_sha256, duration_s, loudness_lufs, true_peak_dbtp,
+        CASE WHEN state IN ('approved','delivering','delivered','failed')
+            THEN audio_sha256 END
+    FROM bulletins;
+DROP TABLE bulletins;
+ALTER TABLE bulletins_v3 RENAME TO bulletins;
+CREATE TABLE deliveries_v3 (
+    id INTEGER PRIMARY KEY,
+    bulletin_id INTEGER NOT NULL REFERENCES bulletins(id),
+    controller TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN
+        ('pending','delivering','delivered','failed','cancelled')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    bytes INTEGER,
+    sha256 TEXT,
+    remote_id TEXT,
+    at TEXT NOT NULL,
+    error TEXT,
+    retryable INTEGER,
+    UNIQUE (bulletin_id, controller)
+);
+INSERT INTO deliveries_v3 (id, bulletin_id, controller, state, attempts, bytes, sha256,
+    remote_id, at, error)
+    SELECT id, bulletin_id, controller, state, attempts, bytes, sha256, remote_id, at, error
+    FROM deliveries;
+DROP TABLE deliveries;
+ALTER TABLE deliveries_v3 RENAME TO deliveries;
+CREATE TABLE renditions (
+    bulletin_id INTEGER NOT NULL REFERENCES bulletins(id),
+    format TEXT NOT NULL,
+    path TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    source_sha256 TEXT NOT NULL,
+    PRIMARY KEY (bulletin_id, format, source_sha256)
+);
+DROP TRIGGER audit_no_update;
+DROP TRIGGER audit_no_delete;
+ALTER TABLE audit ADD COLUMN subject TEXT;
+ALTER TABLE audit ADD COLUMN reason_key TEXT;
+ALTER TABLE audit ADD COLUMN reason_params TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE audit ADD COLUMN prev_hash TEXT NOT NULL DEFAULT '';
+ALTER TABLE audit ADD COLUMN hash TEXT NOT NULL DEFAULT '';
+ALTER TABLE bulletin_items ADD COLUMN fallback_key TEXT;
+ALTER TABLE bulletin_items ADD COLUMN fallback_params TEXT NOT NULL DEFAULT '{}';
+"""
+
+AUDIT_TRIGGERS = """
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+    BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+    BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+"""
+
+AUDIT_FIELDS = (
+    "id",
+    "bulletin_id",
+    "at",
+    "actor",
+    "action",
+    "subject",
+    "from_state",
+    "to_state",
+    "reason",
+    "reason_key",
+    "reason_params",
+    "audio_sha256",
+    "prev_hash",
+)
+
+
+def entry_hash(row: dict[str, Any]) -> str:
+    """The hash of one audit entry: its fields (the previous entry's hash among them)."""
+    canonical = json.dumps([row[f] for f in AUDIT_FIELDS], ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _v3(db: sqlite3.Connection) -> None:
+    for statement in split_sql(_V3_SQL):
+        db.execute(statement)
+    # Chain the entries written before the log was chained, oldest first.
+    previous = GENESIS
+    rows = db.execute(f"SELECT {', '.join(AUDIT_FIELDS[:-1])} FROM audit ORDER BY id").fetchall()
+    for values in rows:
+        row = dict(zip(AUDIT_FIELDS[:-1], values, strict=True))
+        row["prev_hash"] = previous
+        previous = entry_hash(row)
+        db.execute(
+            "UPDATE audit SET prev_hash = ?, hash = ? WHERE id = ?",
+            (row["prev_hash"], previous, row["id"]),
+        )
+    for statement in split_sql(AUDIT_TRIGGERS):
+        db.execute(statement)
+    # Audio paths become relative to the workspace: a restored copy must use its own files.
+    for bulletin_id, path in db.execute(
+        "SELECT id, audio_path FROM bulletins WHERE audio_path LIKE '/%'"
+    ).fetchall():
+        name = PurePosixPath(path).name
+        db.execute(
+            "UPDATE bulletins SET audio_path = ? WHERE id = ?", (f"data/audio/{name}", bulletin_id)
+        )
+
+
+MIGRATIONS: tuple[Migration, ...] = (*_V1_V2, _v3)
+
+
+def split_sql(script: str) -> list[str]:
+    """Split a migration into statements, keeping trigger bodies whole."""
+    statements: list[str] = []
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip():
+                statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        statements.append(buffer.strip())
+    return statements
+
+
+def apply(db: sqlite3.Connection, migration: Migration) -> None:
+    if callable(migration):
+        migration(db)
+        return
+    for statement in split_sql(migration):
+        db.execute(statement)
