@@ -59,10 +59,6 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Bản tin {id} đang ở trạng thái '{state}', không thể {action}",
         "Bulletin {id} is '{state}'; cannot {action}",
     ),
-    "source.kind": (
-        "Loại nguồn '{kind}' chưa được hỗ trợ",
-        "Source kind '{kind}' is not supported",
-    ),
     "source.missing": (
         "Không có nguồn '{name}' trong sources.yaml (có: {known})",
         "No source '{name}' in sources.yaml (known: {known})",
@@ -381,10 +377,6 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Bản tin khẩn {id} cần hai người duyệt khác nhau; '{user}' đã duyệt lần thứ nhất",
         "Emergency bulletin {id} needs two different approvers; '{user}' already approved once",
     ),
-    "transport.unknown": (
-        "Giao thức '{transport}' chưa được hỗ trợ",
-        "Transport '{transport}' is not supported",
-    ),
     "controller.none": (
         "controllers.yaml chưa có bộ điều khiển nào",
         "controllers.yaml defines no controller",
@@ -421,14 +413,6 @@ CATALOG: dict[str, tuple[str, str]] = {
     "unexpected": (
         "Lỗi không mong đợi ({kind}: {detail}); đặt BULLETIN_DEBUG=1 để xem chi tiết",
         "Unexpected error ({kind}: {detail}); set BULLETIN_DEBUG=1 for details",
-    ),
-    "summarize.unknown": (
-        "Không có bộ tóm tắt '{name}' (có: {known})",
-        "No summarizer '{name}' (known: {known})",
-    ),
-    "summarize.option": (
-        "Bộ tóm tắt '{name}' không nhận tuỳ chọn: {options} (nhận: {accepted})",
-        "Summarizer '{name}' does not take: {options} (accepted: {accepted})",
     ),
     "config.name": (
         "Tên '{name}' không hợp lệ: chỉ dùng chữ, số, '-', '_' hoặc '.'",
