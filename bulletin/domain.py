@@ -64,7 +64,8 @@ class ItemRecord:
     title: str
     summary: str
     engine: str = "lead"
-    fallback_reason: str | None = None
+    fallback_key: str | None = None
+    fallback_params: dict[str, str] = field(default_factory=dict)
     merged: tuple[int, ...] = ()
 
 
@@ -78,16 +79,27 @@ class BulletinItem:
     summary: str
     engine: str | None
     fallback_reason: str | None
+    """Only in stores written before reasons were kept as message keys."""
     merged: tuple[int, ...]
+    fallback_key: str | None = None
+    fallback_params: dict[str, Any] = field(default_factory=dict)
 
-    def as_json(self) -> dict[str, Any]:
+    def fallback_text(self, lang: str | None = None) -> str | None:
+        """Why the requested summarizer's output was replaced, in the reader's language."""
+        if self.fallback_key:
+            from bulletin.messages import t
+
+            return t(self.fallback_key, lang=lang, **self.fallback_params)
+        return self.fallback_reason
+
+    def as_json(self, lang: str | None = None) -> dict[str, Any]:
         return {
             "position": self.position,
             "announcement": self.announcement_id,
             "title": self.title,
             "summary": self.summary,
             "engine": self.engine,
-            "fallback_reason": self.fallback_reason,
+            "fallback_reason": self.fallback_text(lang),
             "merged": list(self.merged),
         }
 

@@ -67,6 +67,8 @@ class Target:
     credentials: Credentials | None
     base_dir: Path
     """Where a relative folder address lies (the workspace root)."""
+    public_url: str = ""
+    """Where devices that fetch audio by URL reach `bulletin serve`."""
 
 
 class Transport(Protocol):

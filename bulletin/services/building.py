@@ -110,7 +110,8 @@ def _build(
                 title=c.announcement.title,
                 summary=c.summary.text,
                 engine=c.summary.engine,
-                fallback_reason=c.summary.fallback_reason,
+                fallback_key=c.summary.fallback_key,
+                fallback_params=c.summary.fallback_params,
                 merged=c.merged,
             )
             for c in chosen

@@ -63,7 +63,7 @@ class BulletinView:
             "true_peak_dbtp": b.true_peak_dbtp,
             "created_at": b.created_at,
             "air_at": b.air_at,
-            "items": [i.as_json() for i in self.items],
+            "items": [i.as_json(lang) for i in self.items],
             "sentences": [s.as_json() for s in self.sentences],
             "audit": [a.as_json(lang) for a in self.audit],
         }

@@ -111,7 +111,13 @@ def push(station: Station, bulletin_id: int, target: str | None, actor: str) -> 
                         store,
                         bulletin,
                         approved,
-                        Target(name, controller, None, station.root),
+                        Target(
+                            name,
+                            controller,
+                            None,
+                            station.root,
+                            station.workspace.config.public_url,
+                        ),
                         transports[controller.transport],
                         actor,
                     )
@@ -141,7 +147,8 @@ def _deliver_one(
         audio = _in_format(station, store, bulletin, approved, target.config)
         credentials = resolve_credentials(target.config, name)
         receipt = transport.deliver(
-            audio, Target(name, target.config, credentials, target.base_dir)
+            audio,
+            Target(name, target.config, credentials, target.base_dir, target.public_url),
         )
     except AudioMismatchError as exc:
         store.finish_delivery(

@@ -75,8 +75,8 @@ class BulletinQueries(QueryBase):
             bulletin_id = change.bulletin_id
             db.executemany(
                 """INSERT INTO bulletin_items (bulletin_id, position, announcement_id, title,
-                       summary, engine, fallback_reason, merged)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+                       summary, engine, fallback_key, fallback_params, merged)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 [
                     (
                         bulletin_id,
@@ -85,7 +85,8 @@ class BulletinQueries(QueryBase):
                         item.title,
                         item.summary,
                         item.engine,
-                        item.fallback_reason,
+                        item.fallback_key,
+                        json.dumps(item.fallback_params, ensure_ascii=False),
                         json.dumps(list(item.merged)),
                     )
                     for pos, item in enumerate(items, start=1)
@@ -234,6 +235,8 @@ class BulletinQueries(QueryBase):
                 engine=r["engine"],
                 fallback_reason=r["fallback_reason"],
                 merged=tuple(json.loads(r["merged"] or "[]")),
+                fallback_key=r["fallback_key"],
+                fallback_params=json.loads(r["fallback_params"] or "{}"),
             )
             for r in cursor
         ]

@@ -33,14 +33,27 @@ class Summary:
 
     sentences: tuple[str, ...]
     engine: str
-    fallback_reason: str | None = None
-    """Set when the requested engine's output was replaced (guard violation, engine error)."""
+    fallback_key: str | None = None
+    """Set when the requested engine's output was replaced (guard violation, engine error):
+    a message key, so the reason is shown in each reader's language."""
     violations: tuple[str, ...] = field(default_factory=tuple)
     """Facts in the rejected summary that the source does not support, for the reviewer."""
+    fallback_params: dict[str, str] = field(default_factory=dict)
 
     @property
     def text(self) -> str:
         return " ".join(self.sentences)
+
+    def fallback_text(self, lang: str | None = None) -> str | None:
+        if self.fallback_key is None:
+            return None
+        from bulletin.messages import t
+
+        return t(self.fallback_key, lang=lang, **self.fallback_params)
+
+    @property
+    def fallback_reason(self) -> str | None:
+        return self.fallback_text()
 
 
 class Summarizer(Protocol):

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
-from bulletin.messages import t
 from bulletin.summarize.base import Budget, Summarizer, SummarizerError, Summary
 from bulletin.summarize.facts import Fact, Found, canonical_words, extract_facts
 
@@ -97,11 +96,13 @@ class GuardedSummarizer:
         results: list[Summary] = []
         for (text, title), draft in zip(texts, drafts, strict=True):
             if isinstance(draft, SummarizerError):
-                reason = t(
+                reason = (
                     "summarize.engine_failed",
-                    engine=self.engine.name,
-                    detail=str(draft),
-                    fallback=self.fallback.name,
+                    {
+                        "engine": self.engine.name,
+                        "detail": str(draft),
+                        "fallback": self.fallback.name,
+                    },
                 )
                 results.append(self._fall_back(text, title, budget, reason, ()))
                 continue
@@ -112,11 +113,13 @@ class GuardedSummarizer:
                 results.append(draft)
                 continue
             violations = tuple(f"{fact.kind}: {fact.text}" for fact in unsupported)
-            reason = t(
+            reason = (
                 "summarize.unsupported",
-                engine=self.engine.name,
-                facts=", ".join(fact.text for fact in unsupported),
-                fallback=self.fallback.name,
+                {
+                    "engine": self.engine.name,
+                    "facts": ", ".join(fact.text for fact in unsupported),
+                    "fallback": self.fallback.name,
+                },
             )
             results.append(self._fall_back(text, title, budget, reason, violations))
         return results
@@ -126,8 +129,9 @@ class GuardedSummarizer:
         text: str,
         title: str | None,
         budget: Budget,
-        reason: str,
+        reason: tuple[str, dict[str, str]],
         violations: tuple[str, ...],
     ) -> Summary:
         summary = self.fallback.summarize(text, budget, title=title)
-        return Summary(summary.sentences, summary.engine, reason, violations)
+        key, params = reason
+        return Summary(summary.sentences, summary.engine, key, violations, params)
