@@ -12,14 +12,15 @@ from bulletin.errors import BulletinError
 
 
 @contextmanager
-def exclusive(path: Path, job: str) -> Iterator[None]:
+def exclusive(path: Path, job: str, *, busy: BulletinError | None = None) -> Iterator[None]:
+    """Hold `path` for `job`; a second taker gets `busy` (default: a generic 'job running')."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise BulletinError("lock.busy", job=job, path=str(path)) from None
+            raise busy or BulletinError("lock.busy", job=job, path=str(path)) from None
         os.ftruncate(fd, 0)
         os.write(fd, str(os.getpid()).encode())
         yield

@@ -185,6 +185,11 @@ CATALOG: dict[str, tuple[str, str]] = {
         "{path}, dòng {line}: {detail}",
         "{path}, line {line}: {detail}",
     ),
+    "bulletin.busy": (
+        "Bản tin {id} đang được một tiến trình khác gửi, sửa hoặc duyệt; hãy thử lại khi xong",
+        "Bulletin {id} is being delivered, edited or reviewed by another process; try again "
+        "when it is done",
+    ),
     "lock.busy": (
         "Một tiến trình khác đang chạy '{job}' trên không gian làm việc này ({path}); "
         "hãy đợi nó xong",

@@ -51,7 +51,7 @@ REQUIRED_ATTRIBUTES: dict[Kind, tuple[str, ...]] = {
     "sources": ("__call__",),
     "summarizers": ("Options", "from_options"),
     "tts": ("Options", "from_options"),
-    "transports": (),
+    "transports": ("deliver", "close"),
 }
 
 

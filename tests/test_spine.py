@@ -171,6 +171,29 @@ def test_no_module_but_the_state_table_writes_a_state() -> None:
     assert writers == {"states.py", "store/schema.py"}
 
 
+def test_nothing_below_the_cli_imports_click_or_rich() -> None:
+    import ast
+
+    package = Path(__file__).resolve().parent.parent / "bulletin"
+    offenders = []
+    for path in package.rglob("*.py"):
+        if path.relative_to(package).parts[0] == "cli":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
+            if any(
+                n.split(".")[0] in ("click", "rich") or n.startswith("bulletin.cli") for n in names
+            ):
+                offenders.append(path.relative_to(package).as_posix())
+    assert offenders == []
+
+
 # Approvers --------------------------------------------------------------------------------
 
 
@@ -307,14 +330,12 @@ def test_a_copied_workspace_sends_its_own_audio(station: Station, tone_mp3: byte
     assert not (station.root / "xuat").exists()
 
 
-def test_edit_waits_for_nothing_while_a_push_holds_the_bulletin(
-    station: Station, tone_mp3: bytes
-) -> None:
+def test_edit_is_refused_while_a_push_holds_the_bulletin(station: Station, tone_mp3: bytes) -> None:
     number = built(station, tone_mp3)
     approve(station, number, user="an")
     with station.bulletin_lock(number), pytest.raises(BulletinError) as busy:
         edit_script(station, number, {0: "Xin chào cả xã."}, actor="chi")
-    assert busy.value.key == "lock.busy"
+    assert busy.value.key == "bulletin.busy" and str(number) in str(busy.value)
     assert _state(station, number) == "approved"
 
 

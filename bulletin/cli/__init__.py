@@ -46,7 +46,7 @@ def _localize_commands(group: click.Group, prefix: str) -> None:
 
 def main() -> None:
     """Entry point: turns errors into one clear line and an exit code, never a traceback."""
-    from bulletin.output import warn
+    from bulletin.cli.output import warn
     from bulletin.speech.tts.base import TTSError
 
     _localize(cli)

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 def init(directory: Path) -> None:
     """Create a commented starter workspace in DIRECTORY."""
-    from bulletin.output import say
+    from bulletin.cli.output import say
     from bulletin.starter import init_workspace
 
     say(t("init.done", path=str(init_workspace(directory))))
@@ -47,7 +47,7 @@ def init(directory: Path) -> None:
 @pass_context
 def demo(context: Context, demo_dir: Path | None, as_json: bool) -> None:
     """Run the whole pipeline on the bundled samples and deliver to a folder controller."""
-    from bulletin.output import emit_json, table
+    from bulletin.cli.output import emit_json, table
     from bulletin.starter import run_demo
 
     target = demo_dir or context.workspace_path
@@ -83,7 +83,7 @@ def build(
     as_json: bool,
 ) -> None:
     """Build a bulletin: select, summarize, speak and produce the MP3."""
-    from bulletin.output import emit_json, say
+    from bulletin.cli.output import emit_json, say
     from bulletin.services.building import build as run_build
     from bulletin.services.bulletins import view
 
@@ -117,7 +117,7 @@ def build(
 @pass_context
 def show(context: Context, bulletin_ref: str, as_json: bool) -> None:
     """Show a bulletin: state, audio, items, script and audit log."""
-    from bulletin.output import emit_json
+    from bulletin.cli.output import emit_json
     from bulletin.services.bulletins import view
 
     document = view(context.station, bulletin_ref)
@@ -133,7 +133,7 @@ def show(context: Context, bulletin_ref: str, as_json: bool) -> None:
 @pass_context
 def preview(context: Context, bulletin_ref: str, play: bool) -> None:
     """Read the script (written and spoken form) and, with --play, listen to the audio."""
-    from bulletin.output import say
+    from bulletin.cli.output import say
     from bulletin.services.bulletins import view
 
     document = view(context.station, bulletin_ref)
@@ -159,7 +159,7 @@ def edit(
 ) -> None:
     """Edit the script (--sentence N --text T, or in $EDITOR); only changed sentences are
     spoken again and the bulletin needs approval again."""
-    from bulletin.output import emit_json, say
+    from bulletin.cli.output import emit_json, say
     from bulletin.services.bulletins import view
     from bulletin.services.editing import edit_script
 
@@ -205,7 +205,7 @@ def _edit_in_editor(sentences: list[Sentence]) -> dict[int, str]:
 
 
 def print_bulletin(document: BulletinView, *, script: bool) -> None:
-    from bulletin.output import table
+    from bulletin.cli.output import table
 
     def number(value: float | None) -> str:
         return "" if value is None else f"{value:.1f}"

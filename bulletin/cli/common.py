@@ -117,7 +117,7 @@ def jsonl_records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
 
 
 def step_printer() -> Any:
-    from bulletin.output import say
+    from bulletin.cli.output import say
 
     def step(key: str) -> None:
         say(f"• {t(key)}", style="bold")
@@ -137,7 +137,7 @@ def build_progress(enabled: bool) -> Iterator[Any]:
         return
     from rich.progress import Progress
 
-    from bulletin.output import console
+    from bulletin.cli.output import console
 
     bars: dict[str, Any] = {}
     with Progress(transient=True, console=console(stderr=True)) as progress:

@@ -19,7 +19,7 @@ from bulletin.messages import t
 @pass_context
 def push(context: Context, bulletin_ref: str, target: str | None, as_json: bool) -> None:
     """Deliver an approved bulletin to its controllers, once each, with receipts."""
-    from bulletin.output import emit_json, table, warn
+    from bulletin.cli.output import emit_json, table, warn
     from bulletin.services.delivery import push as do_push
 
     number = bulletin_id(context, bulletin_ref)
@@ -51,7 +51,7 @@ def push(context: Context, bulletin_ref: str, target: str | None, as_json: bool)
 @pass_context
 def deliveries(context: Context, bulletin_ref: str | None, as_json: bool) -> None:
     """List deliveries and their receipts."""
-    from bulletin.output import emit_json, say, table
+    from bulletin.cli.output import emit_json, say, table
     from bulletin.services.delivery import deliveries as stored
 
     number = bulletin_id(context, bulletin_ref) if bulletin_ref else None
@@ -101,7 +101,7 @@ def controllers() -> None:
 @pass_context
 def controllers_list(context: Context, as_json: bool) -> None:
     """List the configured controllers."""
-    from bulletin.output import emit_json, say, table
+    from bulletin.cli.output import emit_json, say, table
     from bulletin.services.controllers import list_controllers
 
     document = [c.as_json() for c in list_controllers(context.station)]
@@ -136,7 +136,7 @@ def controllers_add(
     credentials_env: str | None,
 ) -> None:
     """Add a controller to controllers.yaml (comments are kept)."""
-    from bulletin.output import say
+    from bulletin.cli.output import say
     from bulletin.services.controllers import add_controller
 
     entry: dict[str, Any] = {"transport": transport, "address": address}
@@ -169,7 +169,7 @@ def _format(value: str) -> dict[str, int]:
 @pass_context
 def controllers_remove(context: Context, name: str) -> None:
     """Remove a controller from controllers.yaml; its receipts stay in the store."""
-    from bulletin.output import say
+    from bulletin.cli.output import say
     from bulletin.services.controllers import remove_controller
 
     target = remove_controller(context.station, name)

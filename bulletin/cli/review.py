@@ -21,7 +21,7 @@ def approve(
     context: Context, bulletin_ref: str, user: str, note: str | None, as_json: bool
 ) -> None:
     """Approve a built bulletin so it may be delivered."""
-    from bulletin.output import emit_json, say
+    from bulletin.cli.output import emit_json, say
     from bulletin.services.review import approve as do_approve
 
     result = do_approve(context.station, bulletin_id(context, bulletin_ref), user=user, note=note)
@@ -41,7 +41,7 @@ def approve(
 @pass_context
 def reject(context: Context, bulletin_ref: str, user: str, reason: str, as_json: bool) -> None:
     """Reject a bulletin; it will never be delivered."""
-    from bulletin.output import emit_json, say
+    from bulletin.cli.output import emit_json, say
     from bulletin.services.review import reject as do_reject
 
     result = do_reject(
@@ -63,7 +63,7 @@ def audit() -> None:
 @pass_context
 def audit_verify(context: Context, as_json: bool) -> None:
     """Walk the audit log's hash chain and report the first broken link."""
-    from bulletin.output import emit_json, say, warn
+    from bulletin.cli.output import emit_json, say, warn
     from bulletin.services.review import verify_audit
 
     check = verify_audit(context.station)
@@ -119,7 +119,7 @@ def users_add(
     as_json: bool,
 ) -> None:
     """Add a user; without a password the user cannot sign in to the review desk."""
-    from bulletin.output import emit_json, say
+    from bulletin.cli.output import emit_json, say
     from bulletin.services.users import add_user
 
     password = _password_from_stdin() if password_stdin else None
@@ -137,7 +137,7 @@ def users_add(
 @pass_context
 def users_list(context: Context, as_json: bool) -> None:
     """List users and their roles (never a password or its hash)."""
-    from bulletin.output import emit_json, say, table
+    from bulletin.cli.output import emit_json, say, table
     from bulletin.services.users import list_users
 
     found = list_users(context.station)
@@ -168,7 +168,7 @@ def users_list(context: Context, as_json: bool) -> None:
 @pass_context
 def users_passwd(context: Context, name: str, password_stdin: bool) -> None:
     """Set a user's password (read from stdin, never from the command line)."""
-    from bulletin.output import say
+    from bulletin.cli.output import say
     from bulletin.services.users import set_password
 
     user = set_password(context.station, name, _password_from_stdin())
@@ -180,7 +180,7 @@ def users_passwd(context: Context, name: str, password_stdin: bool) -> None:
 @pass_context
 def users_disable(context: Context, name: str) -> None:
     """Disable a user: they can no longer sign in, approve or reject."""
-    from bulletin.output import say
+    from bulletin.cli.output import say
     from bulletin.services.users import disable_user
 
     user = disable_user(context.station, name)

@@ -27,7 +27,7 @@ TAGS = click.option("--tag", "tags", multiple=True, help="A tag (repeatable).")
 @pass_context
 def fetch(context: Context, only: str | None, as_json: bool) -> None:
     """Fetch announcements from the sources in sources.yaml."""
-    from bulletin.output import console, emit_json, table, warn
+    from bulletin.cli.output import console, emit_json, table, warn
     from bulletin.services.fetching import fetch_sources
 
     if as_json:
@@ -67,7 +67,7 @@ def fetch(context: Context, only: str | None, as_json: bool) -> None:
 @pass_context
 def items(context: Context, since: str | None, as_json: bool) -> None:
     """List stored announcements, newest first."""
-    from bulletin.output import emit_json, say, table
+    from bulletin.cli.output import emit_json, say, table
     from bulletin.services.fetching import items as stored_items
 
     found = stored_items(context.station, since)
@@ -101,7 +101,7 @@ def sources() -> None:
 @pass_context
 def sources_list(context: Context, as_json: bool) -> None:
     """List configured sources with their last fetch."""
-    from bulletin.output import emit_json, say, table
+    from bulletin.cli.output import emit_json, say, table
     from bulletin.services.fetching import list_sources
 
     document = [s.as_json() for s in list_sources(context.station)]
@@ -158,7 +158,7 @@ def sources_add(
     tags: tuple[str, ...],
 ) -> None:
     """Add a source to sources.yaml (comments are kept)."""
-    from bulletin.output import say
+    from bulletin.cli.output import say
     from bulletin.services.fetching import add_source
 
     if bool(url) == bool(path) or (kind == "folder") != bool(path):
@@ -177,7 +177,7 @@ def sources_add(
 @pass_context
 def sources_remove(context: Context, name: str) -> None:
     """Remove a source from sources.yaml; what it fetched stays in the store."""
-    from bulletin.output import say
+    from bulletin.cli.output import say
     from bulletin.services.fetching import remove_source
 
     target = remove_source(context.station, name)
@@ -190,7 +190,7 @@ def sources_remove(context: Context, name: str) -> None:
 @pass_context
 def sources_check(context: Context, name: str, as_json: bool) -> None:
     """Fetch and parse one source without storing anything; show what it found."""
-    from bulletin.output import emit_json, say, table, warn
+    from bulletin.cli.output import emit_json, say, table, warn
     from bulletin.services.fetching import check_source
 
     found = check_source(context.station, name)
@@ -233,7 +233,7 @@ def add_notice(
     as_json: bool,
 ) -> None:
     """Type in a notice (source 'nhap-tay'); it is stored like any fetched announcement."""
-    from bulletin.output import emit_json, say
+    from bulletin.cli.output import emit_json, say
     from bulletin.services.fetching import add_typed_notice
 
     if (text is None) == (text_file is None):

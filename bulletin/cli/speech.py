@@ -41,8 +41,8 @@ def say(
     as_json: bool,
 ) -> None:
     """Speak TEXT (normalized for Vietnamese radio) into an audio file."""
-    from bulletin.output import emit_json
-    from bulletin.output import say as tell
+    from bulletin.cli.output import emit_json
+    from bulletin.cli.output import say as tell
     from bulletin.services.speech import say as speak
 
     target = out or Path("bulletin-say.mp3")
@@ -63,7 +63,7 @@ def voices() -> None:
 @pass_context
 def voices_list(context: Context, as_json: bool) -> None:
     """List the workspace's voice profiles and whether each can speak here."""
-    from bulletin.output import emit_json, table
+    from bulletin.cli.output import emit_json, table
     from bulletin.services.speech import list_voices
 
     document = [v.as_json() for v in list_voices(context.station)]
@@ -92,7 +92,7 @@ def voices_list(context: Context, as_json: bool) -> None:
 @pass_context
 def voices_install(context: Context, name: str, force: bool) -> None:
     """Download a piper voice (e.g. vi_VN-vais1000-medium) into the workspace's voices/."""
-    from bulletin.output import say
+    from bulletin.cli.output import say
     from bulletin.services.speech import install_voice
 
     target = install_voice(context.station, name, force=force)
@@ -106,7 +106,7 @@ def voices_install(context: Context, name: str, force: bool) -> None:
 @pass_context
 def voices_test(context: Context, name: str, out: Path | None, as_json: bool) -> None:
     """Speak a test announcement with voice NAME into an MP3."""
-    from bulletin.output import emit_json, say
+    from bulletin.cli.output import emit_json, say
     from bulletin.services.speech import say as speak
 
     target = out or Path(f"voice-test-{name}.mp3")
@@ -138,7 +138,7 @@ def normalize(
     as_json: bool,
 ) -> None:
     """Show how TEXT will be read aloud (numbers, dates, codes, abbreviations)."""
-    from bulletin.output import emit_json, emit_jsonl, say, table
+    from bulletin.cli.output import emit_json, emit_jsonl, say, table
     from bulletin.services.text import normalize as read_aloud
 
     station = context.optional_station()
@@ -183,7 +183,7 @@ def summarize(
     as_json: bool,
 ) -> None:
     """Summarize FILE (or a batch with --jsonl) the way a bulletin item is summarized."""
-    from bulletin.output import emit_json, emit_jsonl, say
+    from bulletin.cli.output import emit_json, emit_jsonl, say
     from bulletin.services.text import summarize as shorten
     from bulletin.services.text import summary_json
 

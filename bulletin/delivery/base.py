@@ -72,7 +72,9 @@ class Target:
 
 
 class Transport(Protocol):
-    """One protocol. Built once per push and closed after, so it may hold a connection."""
+    """One protocol. Built with no arguments once per push and closed after, so it may hold a
+    connection across controllers; a controller's own settings for it live under
+    `controllers.NAME.<transport>` and are read with `target.config.options(Model)`."""
 
     def deliver(self, audio: AudioFile, target: Target) -> Receipt:
         """Send the audio; raise `DeliveryError(retryable=...)` when it cannot be sent."""

@@ -8,7 +8,7 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
 
-from bulletin.errors import InputError, NotFoundError
+from bulletin.errors import BulletinError, InputError, NotFoundError
 from bulletin.locks import exclusive
 from bulletin.store import Store, open_store
 from bulletin.workspace import Workspace
@@ -56,7 +56,9 @@ class Station:
     def bulletin_lock(self, bulletin_id: int) -> AbstractContextManager[None]:
         """Serializes what reads or replaces one bulletin's audio: an edit and a push."""
         return exclusive(
-            self.workspace.data_dir / "locks" / f"bulletin-{bulletin_id}.lock", "bulletin"
+            self.workspace.data_dir / "locks" / f"bulletin-{bulletin_id}.lock",
+            "bulletin",
+            busy=BulletinError("bulletin.busy", id=bulletin_id),
         )
 
     def audio_file(self, relative: str | None) -> Path:

@@ -1,4 +1,4 @@
-"""Printing for the CLI: JSON documents on stdout, rich tables for people."""
+"""Printing for the CLI: JSON documents on stdout, rich tables and lines for people."""
 
 from __future__ import annotations
 
