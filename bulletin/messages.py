@@ -185,15 +185,79 @@ CATALOG: dict[str, tuple[str, str]] = {
         "{path}, dòng {line}: {detail}",
         "{path}, line {line}: {detail}",
     ),
+    "config.env": (
+        "Biến môi trường {name}: giá trị không đọc được ({detail})",
+        "Environment variable {name}: unreadable value ({detail})",
+    ),
+    "name.invalid": (
+        "Tên {what} '{name}' không hợp lệ: chỉ dùng chữ, số và . - _, không phải đường dẫn",
+        "Invalid {what} name '{name}': use letters, digits and . - _, not a path",
+    ),
+    "what.voice": ("giọng đọc", "voice"),
+    "what.programme": ("chương trình", "programme"),
+    "what.source": ("nguồn tin", "source"),
+    "what.controller": ("bộ điều khiển", "controller"),
     "bulletin.busy": (
         "Bản tin {id} đang được một tiến trình khác gửi, sửa hoặc duyệt; hãy thử lại khi xong",
         "Bulletin {id} is being delivered, edited or reviewed by another process; try again "
         "when it is done",
     ),
+    "say.too_long": (
+        "Văn bản dài {size} ký tự, vượt giới hạn {limit} ký tự của lệnh say; hãy chia thành "
+        "nhiều phần",
+        "The text is {size} characters long, over say's limit of {limit} characters; split it "
+        "into parts",
+    ),
+    "say.too_long_spoken": (
+        "Văn bản khi đọc thành lời (số và chữ viết tắt đọc đầy đủ) dài {size} ký tự, vượt giới "
+        "hạn {limit} ký tự của lệnh say; hãy chia thành nhiều phần",
+        "Read aloud (numbers and abbreviations written out), the text is {size} characters "
+        "long, over say's limit of {limit} characters; split it into parts",
+    ),
+    "say.unspeakable": (
+        "Không có gì để đọc: văn bản không có chữ cái hay chữ số nào",
+        "Nothing to read: the text has no letters or digits",
+    ),
     "lock.busy": (
         "Một tiến trình khác đang chạy '{job}' trên không gian làm việc này ({path}); "
         "hãy đợi nó xong",
         "Another process is running '{job}' on this workspace ({path}); wait for it to finish",
+    ),
+    # hardening of sources (issue 14)
+    "fetch.crashed": (
+        "Nguồn '{name}': lỗi ngoài dự kiến {kind} ({detail}); các nguồn khác vẫn được lấy",
+        "Source '{name}': unexpected {kind} ({detail}); the other sources were still fetched",
+    ),
+    "http.encoding": (
+        "{url}: nội dung nén kiểu '{encoding}', không giải nén an toàn được "
+        "(chỉ nhận gzip hoặc deflate, tối đa hai lớp)",
+        "{url}: content coding '{encoding}' cannot be decoded safely "
+        "(only gzip or deflate, at most two layers)",
+    ),
+    "folder.outside": (
+        "{path}: liên kết trỏ ra ngoài thư mục nguồn ({target}), bỏ qua",
+        "{path}: links to outside the source folder ({target}), skipped",
+    ),
+    "encoding.unreadable": (
+        "{name}: không phải văn bản đọc được ({percent}% là ký tự điều khiển hoặc không hiển "
+        "thị được), bỏ qua",
+        "{name}: not readable text ({percent}% control or unprintable characters), skipped",
+    ),
+    "source.out_of_time": (
+        "Nguồn '{name}': đã hết {seconds} giây dành cho nguồn này",
+        "Source '{name}': its {seconds} s for this fetch are used up",
+    ),
+    "source.budget_spent": (
+        "Nguồn '{name}': đã hết {seconds} giây dành cho nguồn này ({factor} lần timeout_s); "
+        "{count} bài viết chưa lấy, để lần sau hoặc giữ phần tóm tắt",
+        "Source '{name}': used up its {seconds} s ({factor} × timeout_s); {count} article "
+        "pages not fetched, left for the next run or kept as summaries",
+    ),
+    "feed.malformed": (
+        "Nguồn '{name}': RSS/Atom bị lỗi hoặc bị cắt cụt ({detail}); chỉ đọc được {count} mục, "
+        "có thể thiếu tin",
+        "Source '{name}': the RSS/Atom feed is malformed or truncated ({detail}); read "
+        "{count} items, some may be missing",
     ),
     "script.template": (
         "Mẫu lời dẫn không hợp lệ trong bulletin.yaml: {template!r} ({detail})",
@@ -249,6 +313,12 @@ CATALOG: dict[str, tuple[str, str]] = {
     "delivery.wrong_state": (
         "Lượt gửi bản tin {id} tới '{controller}' đang ở trạng thái '{state}', không thể {action}",
         "Delivery of bulletin {id} to '{controller}' is '{state}'; cannot {action}",
+    ),
+    "delivery.folder_address": (
+        "Bộ điều khiển '{controller}': địa chỉ thư mục '{address}' không dùng được (cần "
+        "file:///đường/dẫn, một đường dẫn, hoặc đường dẫn tương đối so với không gian làm việc)",
+        "Controller '{controller}': folder address '{address}' cannot be used (use "
+        "file:///path, a path, or a path relative to the workspace)",
     ),
     "delivery.failed_audit": ("Gửi không thành: {detail}", "Delivery failed: {detail}"),
     "delivery.audio_unreadable": (
@@ -731,10 +801,11 @@ def t(key: str, *, lang: str | None = None, **params: Any) -> str:
     if pair is None:
         return key + (f" {params}" if params else "")
     template = pair[1] if language(lang) == "en" else pair[0]
-    action = params.get("action")
-    if isinstance(action, str) and f"action.{action}" in CATALOG:
-        # Actions are named in code; people read the verb in their language.
-        params = {**params, "action": t(f"action.{action}", lang=lang)}
+    for name in ("action", "what"):
+        value = params.get(name)
+        if isinstance(value, str) and f"{name}.{value}" in CATALOG:
+            # Actions and kinds of things are named in code; people read them in their language.
+            params = {**params, name: t(f"{name}.{value}", lang=lang)}
     try:
         return template.format(**params)
     except (KeyError, IndexError, ValueError):

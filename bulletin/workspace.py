@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self, TypeVar
@@ -163,6 +164,17 @@ class StationConfig(_Model):
     script: ScriptConfig = ScriptConfig()
     review: ReviewConfig = ReviewConfig()
 
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone '{value}' (e.g. Asia/Ho_Chi_Minh)") from None
+        return value
+
 
 class SourceConfig(_Pluggable):
     """One source in sources.yaml. Settings only a plugin kind reads go under a key named
@@ -310,7 +322,11 @@ def _env_overrides(data: dict[str, Any]) -> dict[str, Any]:
                 nested = {}
                 target[key] = nested
             target = nested
-        target[keys[-1]] = yaml.safe_load(value) if value else value
+        try:
+            target[keys[-1]] = yaml.safe_load(value) if value else value
+        except yaml.YAMLError as exc:
+            problem = getattr(exc, "problem", None) or str(exc)
+            raise ConfigError("config.env", name=name, detail=problem) from None
     return data
 
 
@@ -367,7 +383,7 @@ class Workspace:
         }
 
     def voice(self, name: str | None = None) -> tuple[str, VoiceProfile]:
-        name = name or self.config.defaults.voice
+        name = check_name(name or self.config.defaults.voice, "voice")
         path = self.root / "voices" / f"{name}.yaml"
         if not path.exists():
             if name == Defaults().voice:
@@ -390,13 +406,24 @@ class Workspace:
         return {str(k): v for k, v in raw.items()}
 
     def programme(self, name: str | None = None) -> tuple[str, Programme]:
-        name = name or self.config.defaults.programme
+        name = check_name(name or self.config.defaults.programme, "programme")
         path = self.root / "schedules" / f"{name}.yaml"
         if not path.exists():
             if name == Defaults().programme:
                 return name, Programme()
             raise NotFoundError("programme.missing", name=name, path=str(path))
         return name, _validate(Programme, _read_yaml(path), path)
+
+
+# A profile, programme, source or controller name: it becomes a file name, never a path.
+_NAME = re.compile(r"^[^\W_][\w.-]{0,79}$")
+
+
+def check_name(name: str, what: str) -> str:
+    """`name` when it is a plain name; a path, an empty name or a hidden dot-file is refused."""
+    if not _NAME.match(name) or ".." in name:
+        raise InputError("name.invalid", what=what, name=name[:80])
+    return name
 
 
 def load(root: Path) -> Workspace:

@@ -4,12 +4,36 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from bulletin.delivery.base import AudioFile, Receipt, Target
 from bulletin.errors import DeliveryError
+from bulletin.staging import partial_path, sweep
 from bulletin.store import now_iso
+
+# Players and the account that serves the folder read the files; only we write them.
+DELIVERED_MODE = 0o644
+
+
+def folder_of(target: Target) -> Path:
+    """The folder a controller's address names: `file:///abs`, `file://localhost/abs`, an
+    absolute path, or a path relative to the workspace. An empty address or a file URL on
+    another host is refused, never read as a folder of the workspace."""
+    address = target.config.address.strip()
+    if address.startswith("file:"):
+        parts = urlsplit(address)
+        if parts.netloc not in ("", "localhost") or not parts.path:
+            raise DeliveryError(
+                "delivery.folder_address", retryable=False, controller=target.name, address=address
+            )
+        address = unquote(parts.path)
+    if not address:
+        raise DeliveryError(
+            "delivery.folder_address", retryable=False, controller=target.name, address=address
+        )
+    folder = Path(address).expanduser()
+    return folder if folder.is_absolute() else target.base_dir / folder
 
 
 class FolderTransport:
@@ -17,30 +41,28 @@ class FolderTransport:
 
     def deliver(self, audio: AudioFile, target: Target) -> Receipt:
         data = audio.read_verified()
-        location = target.config.address
-        if location.startswith("file://"):
-            location = location[len("file://") :]
-        folder = Path(location).expanduser()
-        folder = folder if folder.is_absolute() else target.base_dir / folder
+        folder = folder_of(target)
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise _folder_error(target.name, folder, exc, retryable=False) from None
+        # Left by a push that was killed: hidden, not *.mp3, and gone from here on.
+        sweep(folder)
         final = folder / f"{audio.stem}.mp3"
-        temp: Path | None = None
+        # The partial file must sit on the controller's own filesystem (a USB stick) for the
+        # rename to be atomic; its name keeps every player away from it.
+        temp = partial_path(final)
         try:
-            fd, temp_name = tempfile.mkstemp(prefix=".part-", suffix=".tmp", dir=folder)
-            temp = Path(temp_name)
-            with os.fdopen(fd, "wb") as handle:
+            with open(temp, "xb") as handle:
                 handle.write(data)
                 handle.flush()
                 os.fsync(handle.fileno())
+            temp.chmod(DELIVERED_MODE)
             os.replace(temp, final)
         except OSError as exc:
             raise _folder_error(target.name, final, exc, retryable=True) from None
         finally:
-            if temp is not None:
-                temp.unlink(missing_ok=True)
+            temp.unlink(missing_ok=True)
         return Receipt(
             bytes=len(data),
             sha256=hashlib.sha256(data).hexdigest(),

@@ -7,7 +7,6 @@ import hashlib
 import logging
 import math
 import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +31,7 @@ from bulletin.production.loudness import (
     phase_rotate,
     true_peak_db,
 )
+from bulletin.staging import partial_path
 
 __all__ = [
     "MP3_SAMPLE_RATES",
@@ -127,11 +127,7 @@ def produce(
     # is moved into place, so an interrupt never leaves a partial or
     # non-compliant MP3 under the final name.
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(
-        prefix=f".{out_path.name}.", suffix=".part", dir=out_path.parent
-    )
-    os.close(fd)
-    tmp = Path(tmp_name)
+    tmp = partial_path(out_path)
     try:
         for attempt in range(1, _MAX_ENCODE_ATTEMPTS + 1):
             ceiling = settings.true_peak_dbtp - margin
@@ -174,8 +170,8 @@ def produce(
                 digest.update(block)
             os.fsync(f.fileno())  # data on disk before the rename makes it visible
         size = tmp.stat().st_size
-        # mkstemp files are private (0600); a bulletin must stay readable by whatever
-        # serves it to the loudspeakers, so keep the old file's mode or use 0644.
+        # A bulletin must stay readable by whatever serves it to the loudspeakers (the data
+        # folder itself is private), so keep the old file's mode or use 0644.
         mode = out_path.stat().st_mode & 0o777 if out_path.exists() else 0o644
         tmp.chmod(mode)
         os.replace(tmp, out_path)

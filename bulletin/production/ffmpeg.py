@@ -34,6 +34,21 @@ def ffmpeg_exe() -> str:
     return str(imageio_ffmpeg.get_ffmpeg_exe())
 
 
+def die_with_parent() -> None:
+    """In the child before exec: the kernel kills ffmpeg when bulletin dies, so a killed push
+    or build never leaves an orphan still writing audio."""
+    import contextlib
+    import ctypes
+    import signal
+
+    # Not Linux: no prctl, and the parent's own cleanup still kills ffmpeg on errors.
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
 def _stderr_tail(text: str) -> str:
     return text.strip()[-300:]
 
@@ -52,7 +67,9 @@ def encode(mono: FloatArray, dest: Path, fmt: AudioFormat) -> None:
     # export writes two in /tmp and leaves them behind when interrupted).
     # stderr goes to a file, not a pipe: nobody reads it while we write stdin.
     with tempfile.TemporaryFile() as errlog:
-        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stderr=errlog)
+        proc = subprocess.Popen(
+            cmd, stdin=subprocess.PIPE, stderr=errlog, preexec_fn=die_with_parent
+        )
         assert proc.stdin is not None
         try:
             for start in range(0, mono.size, BLOCK):
@@ -85,7 +102,13 @@ def transcode(src: Path, dest: Path, fmt: AudioFormat) -> None:
         *_BARE_MP3,
         "-f", "mp3", str(dest),
     ]  # fmt: skip
-    done = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
+    done = subprocess.run(
+        cmd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        check=False,
+        preexec_fn=die_with_parent,
+    )
     if done.returncode != 0:
         msg = done.stderr.decode(errors="replace")
         key = "disk.full" if "No space left" in msg else "produce.encode"
@@ -102,7 +125,9 @@ def decode(path: Path) -> tuple[FloatArray, int]:
     ]  # fmt: skip
     # One read into one buffer: communicate() would hold the PCM twice (chunks + join).
     with tempfile.TemporaryFile() as errlog:
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=errlog)
+        proc = subprocess.Popen(
+            cmd, stdout=subprocess.PIPE, stderr=errlog, preexec_fn=die_with_parent
+        )
         assert proc.stdout is not None
         with proc.stdout:
             data = proc.stdout.read()

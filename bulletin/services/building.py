@@ -15,6 +15,7 @@ from bulletin.errors import InputError
 from bulletin.script import AirTime, ScriptLine, write_script
 from bulletin.services.station import Station
 from bulletin.speech.profiles import syllables_per_minute
+from bulletin.staging import sweep
 from bulletin.store import Store
 from bulletin.store.bulletins import StoredAudio
 from bulletin.workspace import PRIORITY_RANK, SummaryConfig, VoiceProfile
@@ -174,6 +175,7 @@ def render(
         jingle_close=_jingle(station, audio.jingle_close),
     )
     workspace.audio_dir.mkdir(parents=True, exist_ok=True)
+    sweep(workspace.audio_dir)  # partial MP3s of builds that were killed
     out = workspace.audio_dir / f"bulletin-{bulletin_id}-{secrets.token_hex(4)}.mp3"
     produced = production.produce(_production_parts(parts), out, settings)
     progress("produce", 1, 1)

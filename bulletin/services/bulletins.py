@@ -23,13 +23,16 @@ def resolve_id(store: Store, value: str | int) -> int:
             raise NotFoundError("bulletin.none")
         return latest
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
-        raise NotFoundError("bulletin.missing", id=value) from None
+        raise NotFoundError("bulletin.missing", id=value[:40]) from None
+    if not 0 < number < 2**63:  # SQLite's integer range; anything else names no bulletin
+        raise NotFoundError("bulletin.missing", id=value[:40])
+    return number
 
 
 def find_id(station: Station, value: str | int) -> int:
-    with station.store() as store:
+    with station.store(readonly=True) as store:
         number = resolve_id(store, value)
         store.bulletin(number)  # must exist
         return number
@@ -70,7 +73,7 @@ class BulletinView:
 
 
 def view(station: Station, value: str | int) -> BulletinView:
-    with station.store() as store:
+    with station.store(readonly=True) as store:
         number = resolve_id(store, value)
         bulletin = store.bulletin(number)
         return BulletinView(
@@ -84,5 +87,5 @@ def view(station: Station, value: str | int) -> BulletinView:
 
 def listing(station: Station, state: str | None = None, limit: int = 200) -> list[Bulletin]:
     """Bulletins newest first, optionally in one state."""
-    with station.store() as store:
+    with station.store(readonly=True) as store:
         return store.bulletins(state=state, limit=limit)

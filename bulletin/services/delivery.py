@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from bulletin.delivery.base import (
 from bulletin.domain import Bulletin, Delivery
 from bulletin.errors import DeliveryError, NotFoundError, PolicyError
 from bulletin.services.station import Station
+from bulletin.staging import partial_path
 from bulletin.store import Store
 from bulletin.workspace import AudioFormatConfig, ControllerConfig
 
@@ -205,10 +207,14 @@ def _in_format(
     out: Path = (
         station.workspace.audio_dir / f"bulletin-{bulletin.id}-{approved.sha256[:12]}-{key}.mp3"
     )
+    temp = partial_path(out)
     try:
-        transcode(approved.path, out, AudioFormat(**controller.format.model_dump()))
+        transcode(approved.path, temp, AudioFormat(**controller.format.model_dump()))
+        os.replace(temp, out)
     except Exception as exc:
         raise DeliveryError("delivery.encode", retryable=False, detail=str(exc)[-300:]) from None
+    finally:
+        temp.unlink(missing_ok=True)
     with out.open("rb") as handle:
         digest = hashlib.file_digest(handle, "sha256").hexdigest()
     store.save_rendition(bulletin.id, key, station.relative(out), digest, approved.sha256)
@@ -224,5 +230,5 @@ def _settle(store: Store, bulletin_id: int, actor: str) -> None:
 
 
 def deliveries(station: Station, bulletin_id: int | None = None) -> list[Delivery]:
-    with station.store() as store:
+    with station.store(readonly=True) as store:
         return store.deliveries(bulletin_id)

@@ -140,7 +140,7 @@ def reject(station: Station, bulletin_id: int, *, user: str, reason: str) -> Rev
 
 def review_status(station: Station, bulletin_id: int) -> ReviewResult:
     """Who has approved the bulletin's current audio and how many more it needs."""
-    with station.store() as store:
+    with station.store(readonly=True) as store:
         bulletin = store.bulletin(bulletin_id)
         earlier = _approvers(store, bulletin_id, bulletin.audio_sha256)
         needed = approvals_required(station, bulletin)
@@ -159,5 +159,5 @@ def review_status(station: Station, bulletin_id: int) -> ReviewResult:
 
 
 def verify_audit(station: Station) -> ChainCheck:
-    with station.store() as store:
+    with station.store(readonly=True) as store:
         return store.verify_audit()

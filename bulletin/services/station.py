@@ -45,8 +45,10 @@ class Station:
         return self.workspace.root
 
     @contextmanager
-    def store(self) -> Iterator[Store]:
-        with open_store(self.workspace.db_path) as store:
+    def store(self, *, readonly: bool = False) -> Iterator[Store]:
+        """The store for one unit of work; `readonly` for use cases that only read, so they
+        work on a read-only copy of a workspace and never wait for a writer."""
+        with open_store(self.workspace.db_path, readonly=readonly) as store:
             yield store
 
     def lock(self, job: str) -> AbstractContextManager[None]:

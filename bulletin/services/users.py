@@ -34,7 +34,7 @@ def add_user(
 
 
 def list_users(station: Station) -> list[User]:
-    with station.store() as store:
+    with station.store(readonly=True) as store:
         return store.users()
 
 
@@ -60,7 +60,7 @@ def ensure_user(station: Station, name: str, roles: Sequence[str]) -> User:
 def authenticate(station: Station, name: str, password: str) -> User:
     """The active user whose password this is; one refusal for every way it can fail."""
     key = normalize_name(name)
-    with station.store() as store:
+    with station.store(readonly=True) as store:
         user = store.find_user(key)
         stored = store.password_hash(key)
     if user is None or not user.active or not verify_password(stored, password):

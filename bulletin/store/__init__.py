@@ -41,9 +41,11 @@ class StoreError(BulletinError):
 class Store(AnnouncementQueries, BulletinQueries, DeliveryQueries, UserQueries, AuditQueries):
     """A connection to one workspace's database; every write is one `tx()`."""
 
-    def __init__(self, path: Path) -> None:
-        _private_dir(path.parent)
+    def __init__(self, path: Path, *, readonly: bool = False) -> None:
         self.path = path
+        if readonly and self._open_readonly():
+            return
+        _private_dir(path.parent)
         try:
             self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
             self.db.row_factory = sqlite3.Row
@@ -60,6 +62,31 @@ class Store(AnnouncementQueries, BulletinQueries, DeliveryQueries, UserQueries, 
             side = Path(f"{path}{suffix}")
             if side.exists():
                 side.chmod(0o600)
+
+    def _open_readonly(self) -> bool:
+        """Open for reading only, so commands that only read work on a read-only workspace.
+
+        False when a read-only connection cannot serve: no store yet, or one that needs a
+        migration first (the caller then opens it for writing).
+        """
+        if not self.path.exists():
+            return False
+        uri = self.path.resolve().as_uri()
+        for mode in ("mode=ro", "mode=ro&immutable=1"):
+            # Without write access to the folder, WAL's shared-memory file cannot be made;
+            # an immutable open reads the file as it is.
+            try:
+                self.db = sqlite3.connect(f"{uri}?{mode}", uri=True, timeout=30)
+                self.db.row_factory = sqlite3.Row
+                self.db.execute("PRAGMA busy_timeout=30000")
+                version = int(self.db.execute("PRAGMA user_version").fetchone()[0])
+            except sqlite3.DatabaseError:
+                continue
+            if version == len(schema.MIGRATIONS):
+                return True
+            self.db.close()
+            return False
+        raise StoreError("store.broken", path=str(self.path), detail="read-only open failed")
 
     def close(self) -> None:
         self.db.close()
@@ -109,8 +136,8 @@ def _private_dir(path: Path) -> None:
 
 
 @contextmanager
-def open_store(path: Path) -> Iterator[Store]:
-    store = Store(path)
+def open_store(path: Path, *, readonly: bool = False) -> Iterator[Store]:
+    store = Store(path, readonly=readonly)
     try:
         yield store
     finally:
