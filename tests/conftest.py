@@ -64,3 +64,12 @@ def built_ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = run_bulletin("-w", str(target), "build", "--json")
     assert result.code == 0, result.err
     return target
+
+
+@pytest.fixture
+def built_copy(built_ws: Path, tmp_path: Path) -> Path:
+    """A private copy of the built sample workspace (store, audio and sentence cache), for
+    tests that change it; cheaper than fetching and building again."""
+    target = tmp_path / "ws"
+    shutil.copytree(built_ws, target)
+    return target

@@ -10,13 +10,12 @@ from tests.conftest import add_approvers, run_bulletin
 
 
 def test_editing_one_sentence_speaks_exactly_one_and_needs_new_approval(
-    sample_ws: Path,
+    built_copy: Path,
 ) -> None:
-    ws = str(sample_ws)
-    assert run_bulletin("-w", ws, "fetch").code == 0
-    built = run_bulletin("-w", ws, "build", "--json").json()
+    ws = str(built_copy)
+    built = run_bulletin("-w", ws, "show", "latest", "--json").json()
     number = str(built["id"])
-    add_approvers(sample_ws, "ct")
+    add_approvers(built_copy, "ct")
     assert run_bulletin("-w", ws, "approve", number, "--as", "ct").code == 0
     target = next(s for s in built["sentences"] if s["part"] == "item")
     edited = run_bulletin(
@@ -59,10 +58,9 @@ def test_editing_one_sentence_speaks_exactly_one_and_needs_new_approval(
     assert same["changed"] == [] and same["synthesized"] == 0
 
 
-def test_edit_in_the_editor_and_refusals(sample_ws: Path, tmp_path: Path) -> None:
-    ws = str(sample_ws)
-    run_bulletin("-w", ws, "fetch")
-    built = run_bulletin("-w", ws, "build", "--json").json()
+def test_edit_in_the_editor_and_refusals(built_copy: Path, tmp_path: Path) -> None:
+    ws = str(built_copy)
+    built = run_bulletin("-w", ws, "show", "latest", "--json").json()
     number = str(built["id"])
     editor = tmp_path / "editor.sh"
     # A scripted "editor" that rewrites sentence 0, as a person would in $EDITOR.
@@ -76,7 +74,7 @@ def test_edit_in_the_editor_and_refusals(sample_ws: Path, tmp_path: Path) -> Non
     assert result.json()["sentences"][0]["text"] == "Đây là đài truyền thanh xã."
     bad = run_bulletin("-w", ws, "edit", number, "--sentence", "9999", "--text", "x")
     assert bad.code == 2 and "9999" in bad.err
-    add_approvers(sample_ws, "ct")
+    add_approvers(built_copy, "ct")
     assert run_bulletin("-w", ws, "approve", number, "--as", "ct").code == 0
     assert run_bulletin("-w", ws, "push", number).code == 0
     aired = run_bulletin("-w", ws, "show", number, "--json").json()
