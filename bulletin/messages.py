@@ -436,6 +436,37 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Installed voice {name}: {path}. Make a voice profile in voices/ with engine: piper "
         "and model: {path}",
     ),
+    "help.audit": ("Nhật ký duyệt (kiểm tra chuỗi băm).", ""),
+    "help.audit.verify": (
+        "Kiểm tra chuỗi băm của nhật ký duyệt và chỉ ra mục đầu tiên bị sửa.",
+        "",
+    ),
+    "help.users": ("Người sửa và người duyệt bản tin (add, list, passwd, disable).", ""),
+    "help.users.add": (
+        "Thêm người dùng; không có mật khẩu thì không đăng nhập trang duyệt tin được.",
+        "",
+    ),
+    "help.users.list": ("Liệt kê người dùng và vai trò (không bao giờ in mật khẩu).", ""),
+    "help.users.passwd": ("Đặt mật khẩu (đọc từ stdin, không bao giờ từ dòng lệnh).", ""),
+    "help.users.disable": (
+        "Vô hiệu hoá người dùng: không đăng nhập, duyệt hay từ chối được nữa.",
+        "",
+    ),
+    "help.controllers": ("Bộ điều khiển loa trong controllers.yaml (list, add, remove).", ""),
+    "help.controllers.list": ("Liệt kê các bộ điều khiển.", ""),
+    "help.controllers.add": ("Thêm bộ điều khiển vào controllers.yaml (giữ chú thích).", ""),
+    "help.controllers.remove": (
+        "Xoá bộ điều khiển khỏi controllers.yaml; biên nhận vẫn giữ trong kho.",
+        "",
+    ),
+    "opt.roles": ("Vai trò: editor, approver hoặc admin (lặp lại được).", ""),
+    "opt.display_name": ("Tên hiển thị trên trang duyệt tin.", ""),
+    "opt.password_stdin": ("Đọc mật khẩu từ stdin (một dòng).", ""),
+    "opt.transport": ("Cách chuyển bản tin: folder (hoặc của một phần mở rộng).", ""),
+    "opt.address": ("Địa chỉ bộ điều khiển (URL hoặc thư mục).", ""),
+    "opt.group": ("Nhóm loa (một xã, một cụm).", ""),
+    "opt.fmt": ("Định dạng âm thanh BITRATEk-TẦNSỐ-KÊNH, ví dụ 64k-22050-1.", ""),
+    "opt.credentials_env": ("Biến môi trường chứa user:mật-khẩu hoặc mã truy cập.", ""),
     "help.voices.install": (
         "Tải giọng Piper (ví dụ vi_VN-vais1000-medium) vào voices/ (cần Internet).",
         "",
