@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import codecs
+import random
 import unicodedata
 
+import pytest
+
+from bulletin.errors import SourceError
 from bulletin.text.encoding import decode_bytes, legacy_encoding, tcvn3_to_unicode
 
 NOTICE = (
@@ -107,3 +111,31 @@ def test_utf8_read_once_as_windows_1252_is_repaired() -> None:
         for b in NOTICE.encode("utf-8")
     )
     assert decode_bytes(garbled.encode("utf-8")).text == NOTICE
+
+
+def test_random_bytes_are_refused_not_read_as_tcvn3() -> None:
+    noise = random.Random(14).randbytes(100_000)
+    with pytest.raises(SourceError) as caught:
+        decode_bytes(noise, name="nhieu.txt")
+    assert caught.value.key == "encoding.unreadable"
+    assert "nhieu.txt" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"\x7fELF\x02\x01\x01" + bytes(range(256)) * 40,  # a program, named .txt
+        "Thông báo".encode("utf-16-le") * 50,  # UTF-16 without its byte order mark
+    ],
+    ids=["binary", "utf-16-without-bom"],
+)
+def test_bytes_that_decode_only_to_control_characters_are_refused(raw: bytes) -> None:
+    with pytest.raises(SourceError) as caught:
+        decode_bytes(raw, name="x.txt")
+    assert caught.value.key == "encoding.unreadable"
+
+
+def test_a_stray_control_character_does_not_refuse_a_real_notice() -> None:
+    page = "\f" + NOTICE + "\x1a"  # a page break and DOS's end-of-file mark
+    assert decode_bytes(page.encode("utf-8")).text == page
+    assert decode_bytes(NOTICE_TCVN3_BYTES + b"\x00").encoding == "tcvn3"

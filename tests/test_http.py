@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import gzip
+import struct
 import subprocess
 import sys
 import textwrap
 import time
+import zlib
+from collections.abc import Callable
 
 import pytest
 
@@ -63,6 +67,24 @@ def test_gzip_body_is_decoded(http_server: HttpServer) -> None:
         assert http.get(url).body == VIETNAMESE * 100
 
 
+def test_stacked_codings_are_all_undone(http_server: HttpServer) -> None:
+    twice = gzip.compress(zlib.compress(VIETNAMESE * 100))
+    headers = {"Content-Type": "text/xml", "Content-Encoding": "deflate, gzip"}
+    url = http_server.route("/gz2", Reply(200, twice, headers))
+    with _client() as http:
+        assert http.get(url).body == VIETNAMESE * 100
+
+
+@pytest.mark.parametrize("coding", ["br", "zstd", "gzip, gzip, gzip"])
+def test_codings_without_a_bounded_decoder_are_refused(
+    http_server: HttpServer, coding: str
+) -> None:
+    url = http_server.route("/c", Reply(200, b"\x00" * 64, {"Content-Encoding": coding}))
+    with _client() as http, pytest.raises(SourceError) as caught:
+        http.get(url)
+    assert caught.value.key == "http.encoding"
+
+
 def test_declared_charset_is_reported_not_trusted(http_server: HttpServer) -> None:
     url = http_server.route("/cs", wrong_charset("Lịch cắt điện"))
     with _client() as http:
@@ -110,6 +132,20 @@ def test_slow_drip_hits_the_deadline(http_server: HttpServer) -> None:
         http.get(url)
     assert caught.value.key == "http.timeout"
     assert time.monotonic() - started < 3
+    # The message names the limit that stopped it, not the per-silence timeout.
+    assert caught.value.params["seconds"] == 1
+
+
+def test_a_silent_server_is_retried_only_within_the_deadline(http_server: HttpServer) -> None:
+    url = http_server.route("/mute", Reply(200, b"late", delay_s=2.0))
+    started = time.monotonic()
+    with _client(timeout_s=0.3, retries=10) as http, pytest.raises(SourceError) as caught:
+        http.get(url, deadline_s=0.8)
+    elapsed = time.monotonic() - started
+    assert caught.value.key == "http.timeout"
+    assert elapsed < 1.2, f"{elapsed:.2f} s"
+    assert caught.value.params["seconds"] <= 0.8
+    assert 2 <= http_server.paths().count("/mute") <= 3
 
 
 def test_silent_server_times_out_and_is_retried(http_server: HttpServer) -> None:
@@ -219,11 +255,34 @@ _PEAK_SCRIPT = textwrap.dedent(
 )
 
 
-@pytest.mark.parametrize("behaviour", [endless(), gzip_bomb(2**30)], ids=["endless", "gzip-bomb"])
+def _gzip_in_gzip_bomb(decompressed_bytes: int) -> Callable[[Request], Reply]:
+    """`Content-Encoding: gzip, gzip`: zeros gzipped twice, about 2.5 KB on the wire per GB.
+
+    The inner stream is one deflate block of a MB of zeros, repeated: each ends in a full
+    flush, so the copies are identical and the gigabytes are never compressed one by one."""
+    zeros = bytes(2**20)
+    count = decompressed_bytes // len(zeros)
+    packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+    block = packer.compress(zeros) + packer.flush(zlib.Z_FULL_FLUSH)
+    crc = 0
+    for _ in range(count):
+        crc = zlib.crc32(zeros, crc)
+    header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"
+    trailer = struct.pack("<II", crc, decompressed_bytes & 0xFFFFFFFF)
+    wire = gzip.compress(header + block * count + packer.flush() + trailer, 9)
+    headers = {"Content-Type": "text/xml", "Content-Encoding": "gzip, gzip"}
+    return lambda request: Reply(200, wire, headers)
+
+
+@pytest.mark.parametrize(
+    "behaviour",
+    [endless, lambda: gzip_bomb(2**30), lambda: _gzip_in_gzip_bomb(2**32)],
+    ids=["endless", "gzip-bomb", "gzip-in-gzip-bomb"],
+)
 def test_a_gigabyte_body_is_refused_with_bounded_memory(
-    http_server: HttpServer, behaviour: Reply
+    http_server: HttpServer, behaviour: Callable[[], Callable[[Request], Reply]]
 ) -> None:
-    url = http_server.route("/huge", behaviour)
+    url = http_server.route("/huge", behaviour())
     done = subprocess.run(
         [sys.executable, "-c", _PEAK_SCRIPT, url],
         capture_output=True,

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from bulletin.errors import InputError
-from bulletin.summarize import build_summarizer
+from bulletin.summarize import build_summarizer, summarizer_for
 from bulletin.summarize.base import Budget, SummarizerError
 from bulletin.summarize.llm import LlmSummarizer, plain_text
 from bulletin.text.sentences import split_sentences
@@ -84,6 +84,9 @@ def chat_server() -> Iterator[ChatServer]:
             )
             if rest != "v1/chat/completions":
                 status, payload = 404, b"not found"
+            elif mode == "echo":
+                # A misconfigured proxy that answers with the request it was sent.
+                status, payload = 401, json.dumps(dict(self.headers), indent=1).encode()
             elif mode == "slow":
                 time.sleep(1.5)
                 status, payload = _answer_for("ok", request)
@@ -218,3 +221,37 @@ def test_plain_text_keeps_numbers_and_codes() -> None:
         "Theo Quyết định số 125/QĐ-UBND, xã nạo vét kênh từ ngày 2/4.",
         "Mỗi hộ cử 1 người.",
     ]
+
+
+def test_a_server_echoing_the_request_never_puts_the_key_in_the_error(
+    chat_server: ChatServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = "sk-live-5e2b9c0d71a4"
+    monkeypatch.setenv("BULLETIN_TEST_LLM_KEY", key)
+    engine = LlmSummarizer(
+        url=chat_server.url("echo"), model="m", api_key_env="BULLETIN_TEST_LLM_KEY"
+    )
+    with pytest.raises(SummarizerError) as caught:
+        engine.summarize(ARTICLE, Budget())
+    assert chat_server.requests[-1]["headers"]["Authorization"] == f"Bearer {key}"
+    message = str(caught.value)
+    assert "401" in message and "Authorization" in message and "***" in message
+    assert key not in message and "\n" not in message
+
+
+def test_the_fallback_reason_kept_with_a_summary_holds_no_secret(
+    chat_server: ChatServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = "sk-live-5e2b9c0d71a4"
+    monkeypatch.setenv("BULLETIN_TEST_LLM_KEY", key)
+    host = chat_server.base.removeprefix("http://")
+    url = f"http://bien-tap:mat-khau-9@{host}/echo/v1"
+    settings = {"llm": {"url": url, "model": "m", "api_key_env": "BULLETIN_TEST_LLM_KEY"}}
+    engine = summarizer_for("llm", SummaryConfig.model_validate(settings))
+    summary = engine.summarize(ARTICLE, Budget(sentences=1))
+    reason = summary.fallback_text() or ""
+    assert summary.engine == "extractive" and "401" in reason
+    for secret in (key, "mat-khau-9", "Ymllbi10YXA6bWF0LWtoYXUtOQ"):  # the last: Basic auth
+        assert secret not in reason and all(
+            secret not in v for v in summary.fallback_params.values()
+        )

@@ -411,3 +411,49 @@ def test_placeholder_items_without_title_are_dropped() -> None:
     <item><title>Thông báo</title><link>https://x.vn/tb</link></item>
     </channel></rss>"""
     assert [i.title for i in _read(feed)] == ["Thông báo"]
+
+
+def _five_items() -> bytes:
+    items = "".join(
+        f"<item><title>Tin số {n}</title><link>https://huyen.example.vn/tin/{n}.html</link>"
+        f"<description>Nội dung tin số {n}.</description></item>"
+        for n in range(1, 6)
+    )
+    return f'<rss version="2.0"><channel><title>t</title>{items}</channel></rss>'.encode()
+
+
+def test_a_truncated_feed_warns_naming_the_source(tmp_path: Path, http_server: HttpServer) -> None:
+    whole = _five_items()
+    url = http_server.route("/rss", static(whole[: len(whole) // 2]))
+    ws, _store = _workspace(
+        tmp_path,
+        f"sources:\n  cong-huyen:\n    kind: rss\n    url: {url}\n    follow_links: never\n",
+    )
+    (report,) = fetch_sources(Station(ws))
+    assert report.status == "ok" and 1 <= report.new < 5
+    (warning,) = report.warnings
+    assert "cong-huyen" in warning and f"{report.new}" in warning
+
+
+def test_a_broken_feed_that_gives_nothing_is_an_error_naming_the_source(
+    tmp_path: Path, http_server: HttpServer
+) -> None:
+    # What was left before the cut is a CMS placeholder, not an announcement.
+    broken = b'<rss version="2.0"><channel><title>t</title><item><title/>'
+    url = http_server.route("/rss", static(broken + b"<description>No Description</desc"))
+    ws, _store = _workspace(tmp_path, f"sources:\n  cong-huyen:\n    kind: rss\n    url: {url}\n")
+    (report,) = fetch_sources(Station(ws))
+    assert report.status == "error" and "cong-huyen" in (report.error or "")
+
+
+def test_a_well_formed_feed_gives_no_warning() -> None:
+    warnings: list[str] = []
+    assert len(read_feed(_five_items(), name="huyen", zone=ZONE, warnings=warnings)) == 5
+    assert warnings == []
+
+
+def test_a_date_beyond_the_calendar_is_no_date_not_a_crash() -> None:
+    feed = """<rss version="2.0"><channel><title>t</title><item><title>Thông báo</title>
+    <link>https://x.vn/tb</link><pubDate>9999-12-31T23:59:59Z</pubDate></item></channel></rss>"""
+    (item,) = _read(feed)
+    assert item.title == "Thông báo" and item.published is None

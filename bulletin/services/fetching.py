@@ -3,17 +3,21 @@ one, type in a notice, list what is stored, and add or remove sources in sources
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Set
 from dataclasses import dataclass, field
 from typing import Any
 
 from bulletin.domain import Announcement, NewAnnouncement
-from bulletin.errors import BulletinError, InputError, NotFoundError
+from bulletin.errors import BulletinError, InputError, NotFoundError, SourceError
 from bulletin.services.station import Station
 from bulletin.sources import FetchContext, fetcher_for, location_of
 from bulletin.sources.http import HttpClient
 from bulletin.store import Store
+from bulletin.text.redact import env_secrets, redact
 from bulletin.workspace import SourceConfig, Workspace
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -51,18 +55,27 @@ def fetch_sources(
         if only not in sources:
             raise NotFoundError("source.missing", name=only, known=", ".join(sources) or "-")
         sources = {only: sources[only]}
+    # Whatever a server echoes back, the settings' own secrets never reach the store or stdout.
+    secrets = env_secrets([workspace.config, *sources.values()])
     reports = []
     with HttpClient() as http, station.store() as store:
         for name, spec in sources.items():
             if on_source is not None:
                 on_source(name)
-            reports.append(_fetch_one(workspace, store, http, name, spec))
+            reports.append(_fetch_one(workspace, store, http, name, spec, secrets))
     return reports
 
 
 def _fetch_one(
-    workspace: Workspace, store: Store, http: HttpClient, name: str, spec: SourceConfig
+    workspace: Workspace,
+    store: Store,
+    http: HttpClient,
+    name: str,
+    spec: SourceConfig,
+    secrets: Set[str] = frozenset(),
 ) -> SourceReport:
+    """Fetch and store one source. This is the source's failure boundary: whatever goes wrong
+    inside it, short of an interrupt, becomes this source's error and the next one runs."""
     location = location_of(spec)
     state = store.source_state(name)
     # Validators belong to a URL: after the source moves, ask unconditionally.
@@ -78,24 +91,43 @@ def _fetch_one(
     )
     try:
         result = fetcher_for(spec.kind)(context)
-    except BulletinError as exc:
-        store.record_fetch_error(name, spec.kind, location, str(exc))
-        return SourceReport(name, spec.kind, "error", 0, 0, str(exc), context.warnings)
-    status = "not_modified" if result.not_modified else "ok"
-    new_ids = store.save_fetch(
-        name,
-        spec.kind,
-        location,
-        result.announcements,
-        priority=spec.priority,
-        tags=spec.tags,
-        etag=result.etag,
-        last_modified=result.last_modified,
-        status=status,
-    )
+        status = "not_modified" if result.not_modified else "ok"
+        new_ids = store.save_fetch(
+            name,
+            spec.kind,
+            location,
+            result.announcements,
+            priority=spec.priority,
+            tags=spec.tags,
+            etag=result.etag,
+            last_modified=result.last_modified,
+            status=status,
+        )
+    except Exception as exc:  # not BaseException: Ctrl-C and SystemExit still stop the run
+        error = _reason(name, exc, secrets)
+        store.record_fetch_error(name, spec.kind, location, error)
+        warnings = [redact(w, secrets) for w in context.warnings]
+        return SourceReport(name, spec.kind, "error", 0, 0, error, warnings)
+    warnings = [redact(w, secrets) for w in context.warnings]
     return SourceReport(
-        name, spec.kind, status, len(result.announcements), len(new_ids), None, context.warnings
+        name, spec.kind, status, len(result.announcements), len(new_ids), None, warnings
     )
+
+
+def _reason(name: str, exc: Exception, secrets: Set[str]) -> str:
+    """One line a person can act on, with no secret in it: our own errors say what to fix;
+    anything else names its kind."""
+    if isinstance(exc, BulletinError):
+        return redact(str(exc), secrets)
+    return str(_unexpected(name, exc, secrets))
+
+
+def _unexpected(name: str, exc: Exception, secrets: Set[str]) -> SourceError:
+    # The traceback is for whoever reports the bug; the person fetching reads one line.
+    log.debug("source %s failed", name, exc_info=exc)
+    # Masked before it is cut short: a secret cut in half would no longer be recognised.
+    detail = redact(" ".join(str(exc).split()), secrets)[:200] or "-"
+    return SourceError("fetch.crashed", name=name, kind=type(exc).__name__, detail=detail)
 
 
 @dataclass(frozen=True)
@@ -131,10 +163,16 @@ def check_source(station: Station, name: str) -> SourceCheck:
     if name not in sources:
         raise NotFoundError("source.missing", name=name, known=", ".join(sources) or "-")
     spec = sources[name]
+    secrets = env_secrets([workspace.config, spec])
     with HttpClient() as http:
         context = FetchContext(workspace=workspace, name=name, spec=spec, http=http)
-        result = fetcher_for(spec.kind)(context)
-    return SourceCheck(name, result.announcements, context.warnings)
+        try:
+            result = fetcher_for(spec.kind)(context)
+        except BulletinError:
+            raise
+        except Exception as exc:  # one clear line, as `fetch` gives, not a traceback
+            raise _unexpected(name, exc, secrets) from exc
+    return SourceCheck(name, result.announcements, [redact(w, secrets) for w in context.warnings])
 
 
 TYPED_SOURCE = "nhap-tay"
@@ -186,7 +224,7 @@ def items(station: Station, since: str | None = None) -> list[Announcement]:
             date.fromisoformat(since[:10])
         except ValueError:
             raise InputError("config.field", path="--since", field="since", detail=since) from None
-    with station.store() as store:
+    with station.store(readonly=True) as store:
         return store.announcements(since=since)
 
 
@@ -217,7 +255,7 @@ class SourceListing:
 
 def list_sources(station: Station) -> list[SourceListing]:
     configured = station.workspace.sources()
-    with station.store() as store:
+    with station.store(readonly=True) as store:
         counts = store.announcement_counts()
         listings = []
         for name, spec in configured.items():

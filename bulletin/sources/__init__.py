@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from bulletin.errors import SourceError
 from bulletin.store import NewAnnouncement
 from bulletin.workspace import SourceConfig, Workspace
 
 if TYPE_CHECKING:
-    from bulletin.sources.http import HttpClient
+    from bulletin.sources.http import HttpClient, Response
+
+SOURCE_BUDGET_TIMEOUTS = 4
+"""A whole source's fetch may take this many times its `timeout_s`; then it stops following
+article links (they wait for the next run) instead of holding up every other source."""
 
 
 @dataclass(frozen=True)
@@ -30,6 +36,47 @@ class FetchContext:
     """Things a person should know that did not stop the fetch (mis-encoded text, a .doc)."""
     options: Any = None
     """The kind's own settings, validated by its `Options` model, for kinds that have one."""
+    started: float = field(default_factory=time.monotonic)
+    """When the source's fetch began (`time.monotonic()`): its time budget counts from here."""
+
+    @property
+    def budget_s(self) -> float:
+        """How long the source may go on starting requests: `timeout_s` times
+        `SOURCE_BUDGET_TIMEOUTS`, so a whole fetch takes at most this plus one `timeout_s`."""
+        return self.spec.timeout_s * SOURCE_BUDGET_TIMEOUTS
+
+    def out_of_time(self) -> bool:
+        """Whether the source has used up its budget: start no further request."""
+        return time.monotonic() - self.started >= self.budget_s
+
+    def stop_for_time(self, unfetched: int) -> None:
+        """Say that the source stopped following links, `unfetched` article pages early."""
+        from bulletin.messages import t
+
+        self.warnings.append(
+            t(
+                "source.budget_spent",
+                name=self.name,
+                seconds=f"{self.budget_s:g}",
+                factor=SOURCE_BUDGET_TIMEOUTS,
+                count=unfetched,
+            )
+        )
+
+    def get(
+        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+    ) -> Response:
+        """GET `url` for this source: its CA bundle, and a wall-clock limit of its `timeout_s`
+        for the whole request, retries included; none starts past the source's deadline."""
+        if self.out_of_time():
+            raise SourceError("source.out_of_time", name=self.name, seconds=f"{self.budget_s:g}")
+        return self.http.get(
+            url,
+            etag=etag,
+            last_modified=last_modified,
+            ca_bundle=self.spec.ca_bundle,
+            deadline_s=self.spec.timeout_s,
+        )
 
 
 @dataclass(frozen=True)

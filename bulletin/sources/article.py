@@ -97,7 +97,13 @@ def article_from_url(ctx: FetchContext, url: str) -> Article | None:
             return None
         title = document.title or _title_from_filename(reply.url)
         return Article(title, "", None, reply.url, [reply.url], document.text)
-    article = extract_article(page_text(ctx, reply), reply.url, tz)
+    try:
+        html = page_text(ctx, reply)
+    except SourceError as exc:
+        # Bytes that decode to no readable text: this article only, not the source.
+        ctx.warnings.append(str(exc))
+        return None
+    article = extract_article(html, reply.url, tz)
     if not (article.text or article.attachments or article.attachment_note):
         ctx.warnings.append(t("page.no_text", url=url))
         return None
@@ -107,6 +113,8 @@ def article_from_url(ctx: FetchContext, url: str) -> Article | None:
         return article
     texts = []
     for link in article.attachments[:MAX_ATTACHMENTS]:
+        if ctx.out_of_time():
+            break  # the article's own text is kept; its files wait for no one
         text = _attachment_text(ctx, link)
         if text:
             texts.append(text)
@@ -290,12 +298,13 @@ def _title_from_filename(url: str) -> str:
 
 
 def get(ctx: FetchContext, url: str) -> Response:
-    """GET `url` with the source's own CA bundle and timeout."""
-    return ctx.http.get(url, ca_bundle=ctx.spec.ca_bundle, timeout_s=ctx.spec.timeout_s)
+    """GET `url` with the source's own CA bundle, timeout and remaining time."""
+    return ctx.get(url)
 
 
 def page_text(ctx: FetchContext, reply: Response) -> str:
-    """The page's HTML as text; a doubtful decoding becomes a warning of the fetch."""
+    """The page's HTML as text; a doubtful decoding becomes a warning of the fetch, and bytes
+    that decode to no readable text a SourceError."""
     declared = reply.charset or _meta_charset(reply.body)
     decoded = decode_bytes(reply.body, declared, name=reply.url)
     if decoded.warning:
@@ -317,12 +326,16 @@ def _is_document(reply: Response) -> bool:
 
 def parse_html(html: str) -> HtmlElement:
     """The document tree of a page, even an empty one."""
+    import lxml.etree
     import lxml.html
 
     # Bytes, because lxml refuses str input that still carries an XML encoding declaration.
     parser = lxml.html.HTMLParser(encoding="utf-8")
-    root = lxml.html.fromstring(html.encode("utf-8") or b"<html></html>", parser=parser)
-    return root
+    try:
+        return lxml.html.fromstring(html.encode("utf-8") or b"<html></html>", parser=parser)
+    except lxml.etree.ParserError:
+        # Only whitespace or comments ("Document is empty"): a page with nothing on it.
+        return lxml.html.fromstring(b"<html></html>", parser=parser)
 
 
 def outer_html(element: HtmlElement) -> str:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bulletin.errors import SourceError
+from bulletin.messages import t
 from bulletin.sources import FetchContext, FetchResult
 from bulletin.sources.attachments import read_document
 from bulletin.store import NewAnnouncement
@@ -27,34 +29,47 @@ def fetch_folder(ctx: FetchContext) -> FetchResult:
     folder = workspace.resolve(spec.path or spec.url or "")
     if not folder.is_dir():
         raise SourceError("folder.missing", name=name, path=str(folder))
+    root = folder.resolve()
     zone = ZoneInfo(workspace.config.timezone)
     items = []
     for path in sorted(folder.iterdir()):
-        if path.suffix.lower() not in SUFFIXES or not path.is_file():
+        if path.suffix.lower() not in SUFFIXES:
             continue
         # A README explains the folder to staff; it is not a notice. "~$x.docx" is Word's lock.
         if path.stem.upper() in ("README", "DOC-TOI", "HUONG-DAN") or path.name.startswith(
             (".", "~$")
         ):
             continue
+        # Whoever can drop a file here must not make us read (and air) any file on the
+        # machine: a link may point within the folder, never out of it.
         try:
-            if path.suffix.lower() in TEXT_SUFFIXES:
-                title, body = read_notice(path, ctx.warnings)
+            target = path.resolve()
+        except (OSError, RuntimeError) as exc:  # a link loop: RuntimeError before 3.13
+            ctx.warnings.append(t("source.unreadable", name=name, path=str(path), detail=str(exc)))
+            continue
+        if not target.is_relative_to(root):
+            ctx.warnings.append(t("folder.outside", path=str(path), target=str(target)))
+            continue
+        if not target.is_file():
+            continue
+        try:
+            if target.suffix.lower() in TEXT_SUFFIXES:
+                title, body = read_notice(target, ctx.warnings)
             else:
-                title, body = read_document_notice(path)
+                title, body = read_document_notice(target)
         except SourceError as exc:
             # One unreadable file (an old .doc, a scan) must not hide the other notices.
             ctx.warnings.append(str(exc))
             continue
         if not body:
             continue
-        modified = datetime.fromtimestamp(path.stat().st_mtime, zone)
+        modified = datetime.fromtimestamp(target.stat().st_mtime, zone)
         items.append(
             NewAnnouncement(
                 uid=path.name,
                 title=title,
                 body=body,
-                link=path.resolve().as_uri(),
+                link=target.as_uri(),
                 published=modified.isoformat(timespec="seconds"),
             )
         )
@@ -66,9 +81,7 @@ def read_notice(path: Path, warnings: list[str] | None = None) -> tuple[str, str
 
     A legacy Vietnamese encoding (TCVN3, VNI) adds a message to `warnings`.
     """
-    if path.stat().st_size > MAX_FILE_BYTES:
-        raise SourceError("file.too_big", path=str(path), limit_mb=MAX_FILE_BYTES // 2**20)
-    decoded = decode_bytes(path.read_bytes(), name=path.name)
+    decoded = decode_bytes(_read_bytes(path, MAX_FILE_BYTES), name=path.name)
     if decoded.warning and warnings is not None:
         warnings.append(decoded.warning)
     if "\ufffd" in decoded.text:
@@ -80,9 +93,7 @@ def read_notice(path: Path, warnings: list[str] | None = None) -> tuple[str, str
 
 def read_document_notice(path: Path) -> tuple[str, str]:
     """Title and text of a .docx or .pdf notice (a .doc raises a clear SourceError)."""
-    if path.stat().st_size > MAX_DOCUMENT_BYTES:
-        raise SourceError("file.too_big", path=str(path), limit_mb=MAX_DOCUMENT_BYTES // 2**20)
-    document = read_document(path.read_bytes(), path.name)
+    document = read_document(_read_bytes(path, MAX_DOCUMENT_BYTES), path.name)
     text = clean_text(document.text)
     first, _, rest = text.partition("\n\n")
     # A title set in the document's properties was chosen by a person, unless Word wrote it
@@ -92,6 +103,20 @@ def read_document_notice(path: Path) -> tuple[str, str]:
     if first and len(first) <= MAX_TITLE_CHARS:
         return clean_line(first), rest.strip() or first
     return _title_from_name(path), text
+
+
+def _read_bytes(path: Path, limit: int) -> bytes:
+    """At most `limit` bytes of `path`, refusing a link swapped in since the folder was read
+    (O_NOFOLLOW) and a file that grew past the limit since it was listed."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        with os.fdopen(os.open(path, flags), "rb") as stream:
+            raw = stream.read(limit + 1)
+    except OSError as exc:
+        raise SourceError("input.file", path=str(path), detail=exc.strerror or str(exc)) from None
+    if len(raw) > limit:
+        raise SourceError("file.too_big", path=str(path), limit_mb=limit // 2**20)
+    return raw
 
 
 def _title_from_name(path: Path) -> str:

@@ -18,6 +18,7 @@ import httpx
 
 from bulletin import __version__
 from bulletin.errors import SourceError
+from bulletin.text.redact import redact
 
 USER_AGENT = f"bulletin/{__version__} (+commune loudspeaker bulletins)"
 MAX_BYTES = 20 * 1024 * 1024
@@ -25,7 +26,7 @@ TIMEOUT_S = 30.0
 """Longest silence while connecting or reading before a try counts as timed out."""
 CONNECT_TIMEOUT_S = 10.0
 DEADLINE_S = 120.0
-"""Wall-clock limit of one `get`, redirects and retries included."""
+"""Wall-clock limit of one `get`, redirects and retries included, unless the caller gives one."""
 RETRIES = 3
 BACKOFF_S = 0.5
 RETRY_AFTER_CAP_S = 60.0
@@ -35,6 +36,15 @@ RETRY_STATUSES = frozenset({429, 502, 503, 504})
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # Decoded pieces stay this small, so even a gzip bomb never sits whole in memory.
 _PIECE = 256 * 1024
+# Content codings we undo ourselves, in bounded pieces; we ask for nothing else.
+_CODINGS = frozenset({"gzip", "x-gzip", "deflate"})
+# The other registered codings compress too, and we have no bounded decoder for them. Any
+# other token ("utf-8", "none": misconfigured servers) means no coding, as browsers read it.
+_UNDECODABLE = frozenset(
+    {"br", "zstd", "compress", "x-compress", "aes128gcm", "exi", "pack200-gzip", "dcb", "dcz"}
+)
+MAX_CODINGS = 2
+"""Stacked codings ("gzip, gzip") a response may carry; each costs a decoder's buffers."""
 
 
 @dataclass(frozen=True)
@@ -61,12 +71,16 @@ class _Deadline:
 
     at: float
     seconds: float
+    started: float
 
     def left(self) -> float:
         return self.at - time.monotonic()
 
-    def error(self, url: str) -> SourceError:
-        return SourceError("http.timeout", url=url, seconds=round(self.seconds))
+    def error(self, url: str, *, spent: bool = False) -> SourceError:
+        """A timeout naming the limit: the whole budget, or with `spent` the time the tries
+        really took, when a silent server used up the retries before the deadline."""
+        seconds = min(time.monotonic() - self.started, self.seconds) if spent else self.seconds
+        return SourceError("http.timeout", url=_shown(url), seconds=_seconds(seconds))
 
 
 class _Retry(Exception):
@@ -122,11 +136,17 @@ class HttpClient:
         max_bytes: int | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> Response:
-        """GET `url`, following redirects; 304 gives `not_modified=True` and an empty body."""
+        """GET `url`, following redirects; 304 gives `not_modified=True` and an empty body.
+
+        `deadline_s` bounds the whole call, redirects, retries and waits included; `timeout_s`
+        bounds each silence within it (connecting, or between two pieces of the body)."""
         if urlsplit(url).scheme.lower() not in ("http", "https"):
-            raise SourceError("http.unreachable", url=url, detail="only http:// and https://")
-        budget = deadline_s or self.deadline_s
-        deadline = _Deadline(time.monotonic() + budget, budget)
+            raise SourceError(
+                "http.unreachable", url=_shown(url), detail="only http:// and https://"
+            )
+        budget = self.deadline_s if deadline_s is None else deadline_s
+        now = time.monotonic()
+        deadline = _Deadline(now + budget, budget, now)
         limit = max_bytes or self.max_bytes
         request_headers = {
             "User-Agent": self.user_agent,
@@ -186,27 +206,27 @@ class HttpClient:
                         target = urljoin(current, reply.headers["location"].strip())
                         visits[target] += 1
                         if visits[target] > 2:
-                            raise SourceError("http.redirects", url=url)
+                            raise SourceError("http.redirects", url=_shown(url))
                         current = target
                         continue
                     return self._answer(reply, current, url, deadline, limit)
             except httpx.TimeoutException:
-                raise _Retry(
-                    SourceError("http.timeout", url=url, seconds=round(timeout_s))
-                ) from None
+                raise _Retry(deadline.error(url, spent=True)) from None
             except httpx.ConnectError as exc:
                 if _is_tls(exc):
-                    raise SourceError("http.tls", url=url, detail=_detail(exc)) from None
+                    raise SourceError("http.tls", url=_shown(url), detail=_detail(exc)) from None
                 raise _Retry(
-                    SourceError("http.unreachable", url=url, detail=_detail(exc))
+                    SourceError("http.unreachable", url=_shown(url), detail=_detail(exc))
                 ) from None
             except (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError) as exc:
                 raise _Retry(
-                    SourceError("http.unreachable", url=url, detail=_detail(exc))
+                    SourceError("http.unreachable", url=_shown(url), detail=_detail(exc))
                 ) from None
             except (httpx.HTTPError, httpx.InvalidURL) as exc:
-                raise SourceError("http.unreachable", url=url, detail=_detail(exc)) from None
-        raise SourceError("http.redirects", url=url)
+                raise SourceError(
+                    "http.unreachable", url=_shown(url), detail=_detail(exc)
+                ) from None
+        raise SourceError("http.redirects", url=_shown(url))
 
     def _answer(
         self, reply: httpx.Response, final_url: str, url: str, deadline: _Deadline, limit: int
@@ -223,10 +243,10 @@ class HttpClient:
             wait = _retry_after(reply.headers.get("retry-after"))
             if wait is not None and wait > self.retry_after_cap_s:
                 # Coming back sooner than the server asked would be rude and likely refused.
-                raise SourceError("http.status", url=url, status=status)
-            raise _Retry(SourceError("http.status", url=url, status=status), wait)
+                raise SourceError("http.status", url=_shown(url), status=status)
+            raise _Retry(SourceError("http.status", url=_shown(url), status=status), wait)
         if status >= 400:
-            raise SourceError("http.status", url=url, status=status)
+            raise SourceError("http.status", url=_shown(url), status=status)
         body = self._read(reply, url, deadline, limit)
         content_type = reply.headers.get("content-type")
         return Response(
@@ -243,15 +263,15 @@ class HttpClient:
     def _read(self, reply: httpx.Response, url: str, deadline: _Deadline, limit: int) -> bytes:
         """The decoded body; the cap counts decoded bytes and the deadline counts every chunk."""
         declared = reply.headers.get("content-length", "")
-        encoding = reply.headers.get("content-encoding", "identity").strip().lower()
-        if encoding in ("", "identity") and declared.isdigit() and int(declared) > limit:
-            raise SourceError("http.too_big", url=url, limit_mb=_mb(limit))
+        codings = _codings(reply.headers.get("content-encoding", ""), url)
+        if not codings and declared.isdigit() and int(declared) > limit:
+            raise SourceError("http.too_big", url=_shown(url), limit_mb=_mb(limit))
         pieces: list[bytes] = []
         size = 0
-        for piece in _decoded(reply, encoding, url):
+        for piece in _decoded(reply.iter_raw(), codings, url):
             size += len(piece)
             if size > limit:
-                raise SourceError("http.too_big", url=url, limit_mb=_mb(limit))
+                raise SourceError("http.too_big", url=_shown(url), limit_mb=_mb(limit))
             pieces.append(piece)
             # A server that drips a byte a second never trips the read timeout.
             if deadline.left() < 0:
@@ -266,9 +286,10 @@ class HttpClient:
         with self._lock:
             now = time.monotonic()
             slot = max(now, self._next_slot.get(host, now))
+            if slot >= deadline.at:
+                # No turn is taken: a request that gives up must not delay the next one.
+                raise deadline.error(original)
             self._next_slot[host] = slot + self.min_interval_s
-        if slot >= deadline.at:
-            raise deadline.error(original)
         if slot > now:
             time.sleep(slot - now)
 
@@ -282,7 +303,9 @@ class HttpClient:
             try:
                 verify = ssl.create_default_context(cafile=ca_bundle)
             except (OSError, ssl.SSLError) as exc:
-                raise SourceError("http.tls", url=url, detail=f"{ca_bundle}: {exc}") from None
+                raise SourceError(
+                    "http.tls", url=_shown(url), detail=f"{ca_bundle}: {exc}"
+                ) from None
         client = httpx.Client(verify=verify, follow_redirects=False, http2=False)
         self._clients[ca_bundle] = client
         return client
@@ -299,19 +322,37 @@ class HttpClient:
         self.close()
 
 
-def _decoded(reply: httpx.Response, encoding: str, url: str) -> Iterator[bytes]:
-    """Undo gzip/deflate in bounded pieces; httpx's own decoder inflates a whole chunk at once."""
-    if encoding in ("", "identity"):
-        yield from reply.iter_raw()
-        return
-    if encoding not in ("gzip", "x-gzip", "deflate"):
-        yield from reply.iter_bytes()
-        return
-    wbits = 47 if encoding != "deflate" else 15  # 47: gzip or zlib header, auto-detected
+def _codings(header: str, url: str) -> list[str]:
+    """The content codings of a response, in the order the server applied them.
+
+    Each is undone by a decoder of ours that works in bounded pieces; one we cannot undo that
+    way is refused rather than handed to a decoder that inflates whole chunks at once."""
+    codings = [c.strip().lower() for c in header.split(",")]
+    for coding in codings:
+        if coding in _UNDECODABLE:
+            raise SourceError("http.encoding", url=_shown(url), encoding=coding)
+    codings = [c for c in codings if c in _CODINGS]
+    if len(codings) > MAX_CODINGS:
+        raise SourceError("http.encoding", url=_shown(url), encoding=", ".join(codings)[:80])
+    return codings
+
+
+def _decoded(raw: Iterator[bytes], codings: list[str], url: str) -> Iterator[bytes]:
+    """`raw` with every coding undone, last applied first; each stage passes on small pieces,
+    so a bomb nested in a bomb is held back by the size cap like a single one."""
+    stream = raw
+    for coding in reversed(codings):
+        stream = _inflated(stream, coding, url)
+    return stream
+
+
+def _inflated(chunks: Iterator[bytes], coding: str, url: str) -> Iterator[bytes]:
+    """Undo one gzip or deflate coding in pieces of at most `_PIECE` bytes."""
+    wbits = 15 if coding == "deflate" else 47  # 47: gzip or zlib header, auto-detected
     inflater = zlib.decompressobj(wbits)
     started = False
     try:
-        for chunk in reply.iter_raw():
+        for chunk in chunks:
             data = chunk
             while data:
                 try:
@@ -338,7 +379,7 @@ def _decoded(reply: httpx.Response, encoding: str, url: str) -> Iterator[bytes]:
         if tail:
             yield tail
     except zlib.error as exc:
-        raise SourceError("http.unreachable", url=url, detail=f"{encoding}: {exc}") from None
+        raise SourceError("http.unreachable", url=_shown(url), detail=f"{coding}: {exc}") from None
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -364,7 +405,18 @@ def _is_tls(exc: BaseException) -> bool:
 
 
 def _detail(exc: BaseException) -> str:
-    return str(exc) or type(exc).__name__
+    return redact(str(exc) or type(exc).__name__)
+
+
+def _shown(url: str) -> str:
+    """The URL as errors show it: a password written into it stays out of every message."""
+    return redact(url)
+
+
+def _seconds(value: float) -> int | float:
+    """Whole seconds, or tenths below ten seconds so a short limit is not shown as 0."""
+    rounded = round(value) if value >= 10 else round(value, 1)
+    return int(rounded) if rounded == int(rounded) else rounded
 
 
 def _mb(limit: int) -> int | float:

@@ -77,13 +77,13 @@ def fetch_page(ctx: FetchContext) -> FetchResult:
         visited.add(canonical_url(page_url))
         try:
             reply = get(ctx, page_url)
+            html = page_text(ctx, reply)
         except SourceError as exc:
             # The first listing page is the source itself; a later one only adds older items.
             if index == 0:
                 raise
             ctx.warnings.append(t("page.listing_failed", url=page_url, detail=str(exc)))
             break
-        html = page_text(ctx, reply)
         found = find_article_links(html, reply.url, spec.link_pattern)
         items.update(listing_items(html, reply.url, found, tz))
         links.extend(link for link in found if link not in links)
@@ -91,14 +91,14 @@ def fetch_page(ctx: FetchContext) -> FetchResult:
     if not links:
         ctx.warnings.append(t("page.no_links", url=spec.url))
     announcements: list[NewAnnouncement] = []
-    fetched = 0
-    for link in links:
-        uid = canonical_url(link)
-        if uid in ctx.known_uids:
-            continue
-        if fetched >= spec.max_articles:
+    wanted = [link for link in links if canonical_url(link) not in ctx.known_uids]
+    for fetched, link in enumerate(wanted[: spec.max_articles]):
+        if ctx.out_of_time():
+            # Unread articles are not stored, so the next run picks them up.
+            left = min(len(wanted), spec.max_articles) - fetched
+            ctx.stop_for_time(left)
             break
-        fetched += 1
+        uid = canonical_url(link)
         announcement = _announcement(ctx, uid, link, items.get(link))
         if announcement is not None:
             announcements.append(announcement)

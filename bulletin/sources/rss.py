@@ -16,8 +16,9 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 from bulletin.errors import BulletinError, SourceError
+from bulletin.messages import t
 from bulletin.sources import FetchContext, FetchResult
-from bulletin.sources.dates import parse_date
+from bulletin.sources.dates import EARLIEST_YEAR, LATEST_YEAR, parse_date
 from bulletin.sources.http import MAX_BYTES
 from bulletin.sources.xmlsafe import UnsafeXml, harden_feedparser, without_doctype
 from bulletin.store import NewAnnouncement
@@ -50,13 +51,7 @@ def fetch_rss(ctx: FetchContext) -> FetchResult:
     charset: str | None = None
     base_url: str | None = None
     if location.startswith(("http://", "https://")):
-        reply = ctx.http.get(
-            location,
-            etag=etag,
-            last_modified=last_modified,
-            ca_bundle=spec.ca_bundle,
-            timeout_s=spec.timeout_s,
-        )
+        reply = ctx.get(location, etag=etag, last_modified=last_modified)
         if reply.not_modified:
             return FetchResult(etag=etag, last_modified=last_modified, not_modified=True)
         raw, etag, last_modified = reply.body, reply.etag, reply.last_modified
@@ -69,6 +64,7 @@ def fetch_rss(ctx: FetchContext) -> FetchResult:
         base_url=base_url,
         zone=ZoneInfo(workspace.config.timezone),
         charset=charset,
+        warnings=ctx.warnings,
     )
     return FetchResult(_follow_links(ctx, items), etag=etag, last_modified=last_modified)
 
@@ -84,8 +80,12 @@ def read_feed(
     zone: tzinfo,
     base_url: str | None = None,
     charset: str | None = None,
+    warnings: list[str] | None = None,
 ) -> list[NewAnnouncement]:
-    """The announcements of a feed document; `charset` is the server's claim, used last."""
+    """The announcements of a feed document; `charset` is the server's claim, used last.
+
+    A broken or truncated document that still gives items adds a message to `warnings`
+    (some items may be missing); one that gives none is a SourceError."""
     data = _to_utf8(raw, charset)
     try:
         # Before and after the junk is cut: the cut must not hide a DOCTYPE from the scan
@@ -99,6 +99,7 @@ def read_feed(
         retry = _parse(_CDATA_LINK.sub(_unwrap_cdata, _repair(data)), name)
         if retry.entries:
             parsed = retry
+    broken = _syntax_error(parsed)
     if not parsed.entries:
         if parsed.get("bozo") or not parsed.get("version"):
             detail = parsed.get("bozo_exception") or "no RSS/Atom element"
@@ -128,7 +129,26 @@ def read_feed(
                 published=_published(entry, zone),
             )
         )
+    if broken is not None:
+        # The lenient parser read what it could; a person must know the rest may be lost.
+        if not items:
+            raise SourceError("feed.invalid", name=name, detail=broken)
+        if warnings is not None:
+            warnings.append(t("feed.malformed", name=name, detail=broken, count=len(items)))
     return items
+
+
+def _syntax_error(parsed: Any) -> str | None:
+    """The XML error the strict parser stopped at, when the document is not well-formed
+    (feedparser's notes on encodings and undeclared prefixes are harmless and not counted)."""
+    from xml.sax import SAXException, SAXParseException
+
+    error = parsed.get("bozo_exception")
+    if isinstance(error, SAXParseException):
+        return (
+            f"line {error.getLineNumber()}, column {error.getColumnNumber()}: {error.getMessage()}"
+        )
+    return str(error) if isinstance(error, SAXException) else None
 
 
 def _read_file(ctx: FetchContext, location: str) -> bytes:
@@ -310,6 +330,8 @@ def _published(entry: Any, zone: tzinfo) -> str | None:
         return None
     # feedparser knows formats we do not, and gives them in UTC.
     year, month, day, hour, minute, second = parsed[:6]
+    if not EARLIEST_YEAR <= year <= LATEST_YEAR:
+        return None  # a placeholder, by the rule parse_date applies (and 9999 overflows)
     return datetime(year, month, day, hour, minute, second, tzinfo=UTC).astimezone(zone).isoformat()
 
 
@@ -329,16 +351,24 @@ def _follow_links(ctx: FetchContext, items: list[NewAnnouncement]) -> list[NewAn
     mode = ctx.spec.follow_links
     if mode == "never":
         return items
-    from bulletin.messages import t
     from bulletin.sources.article import article_from_url
+
+    def wanted(item: NewAnnouncement) -> bool:
+        lead = mode == "always" or _is_lead(item.body)
+        return lead and bool(item.link) and item.uid not in ctx.known_uids
 
     budget = ctx.spec.max_articles
     result = []
-    for item in items:
-        wanted = mode == "always" or _is_lead(item.body)
-        if not wanted or not item.link or item.uid in ctx.known_uids or budget <= 0:
+    for index, item in enumerate(items):
+        if not item.link or not wanted(item) or budget <= 0:
             result.append(item)
             continue
+        if ctx.out_of_time():
+            # The rest keep the feed's text: a slow portal must not hold up the other sources.
+            left = min(budget, sum(map(wanted, items[index:])))
+            ctx.stop_for_time(left)
+            result.extend(items[index:])
+            break
         budget -= 1
         try:
             article = article_from_url(ctx, item.link)

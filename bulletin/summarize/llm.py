@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from bulletin.errors import InputError
 from bulletin.summarize.base import Budget, SummarizerError, Summary
 from bulletin.summarize.lead import fit_budget
+from bulletin.text.redact import redact
 from bulletin.text.sentences import ensure_period, split_sentences
 
 if TYPE_CHECKING:
@@ -29,6 +30,9 @@ SYSTEM_PROMPT = (
     "văn hoàn chỉnh, mỗi câu kết thúc bằng dấu chấm.\n"
     "- Chỉ trả lời bằng nội dung bản tóm tắt."
 )
+
+DETAIL_CHARS = 200
+"""How much of a failed answer an error keeps; enough to recognise the server's message."""
 
 # Markdown a chat model adds despite the prompt; none of it can be read aloud.
 _REASONING = re.compile(r"<think>.*?</think>", re.DOTALL | re.IGNORECASE)
@@ -103,11 +107,13 @@ class LlmSummarizer:
         self.timeout_s = timeout_s
         self.temperature = temperature
         self._headers = {"Accept": "application/json"}
+        self._secrets: frozenset[str] = frozenset()
         if api_key_env:
             key = os.environ.get(api_key_env, "").strip()
             if not key:
                 raise InputError("summarize.llm_key_missing", env=api_key_env)
             self._headers["Authorization"] = f"Bearer {key}"
+            self._secrets = frozenset({key})
 
     def summarize(self, text: str, budget: Budget, *, title: str | None = None) -> Summary:
         return self.summarize_many([(text, title)], budget)[0]
@@ -150,11 +156,11 @@ class LlmSummarizer:
         except httpx.HTTPError as error:
             raise self._failed(f"{type(error).__name__}: {error}") from error
         if response.status_code != 200:
-            raise self._failed(f"HTTP {response.status_code}: {response.text[:200]}")
+            raise self._failed(f"HTTP {response.status_code}: {response.text}")
         try:
             content = response.json()["choices"][0]["message"]["content"]
         except (ValueError, KeyError, IndexError, TypeError) as error:
-            raise self._failed(f"not an OpenAI chat completion: {response.text[:200]}") from error
+            raise self._failed(f"not an OpenAI chat completion: {response.text}") from error
         if not isinstance(content, str):
             raise self._failed("the answer has no text content")
         sentences = split_sentences(plain_text(content))
@@ -163,4 +169,11 @@ class LlmSummarizer:
         return Summary(tuple(fit_budget(sentences, budget)), self.name)
 
     def _failed(self, detail: str) -> SummarizerError:
-        return SummarizerError("summarize.llm_failed", url=self.endpoint, detail=detail)
+        """The failure, with the key and anything credential-shaped masked: the detail is kept
+        as a fallback reason and printed, and a server may echo our request back."""
+        shown = redact(" ".join(detail.split()), self._secrets)
+        if len(shown) > DETAIL_CHARS:
+            shown = shown[:DETAIL_CHARS] + "…"
+        return SummarizerError(
+            "summarize.llm_failed", url=redact(self.endpoint, self._secrets), detail=shown
+        )

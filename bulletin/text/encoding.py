@@ -9,6 +9,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from bulletin.errors import SourceError
 from bulletin.messages import t
 
 _BOMS = (
@@ -60,6 +61,17 @@ _VNI_SIGNS = re.compile(r"[aeiouyAEIOUY][øûïäåëüæ]|\b[ñÑ][aeiouyAEIOUY
 _MOJIBAKE = re.compile(r"[ÃÄ][\x80-\xbf]|Æ°|á[º»]|Ä‘")
 
 
+MAX_UNREADABLE_SHARE = 0.05
+"""Above this share of unreadable characters the bytes are not text in any encoding we know.
+Real notices have none, or a stray form feed; random bytes give a fifth or more."""
+# Spaces, line and page breaks are layout; every other control character is unreadable, as
+# are private-use code points (no font agrees on them), surrogates and U+FFFD.
+_LAYOUT = " \t\n\r\f\v"
+_UNREADABLE = re.compile(
+    r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ue000-\uf8ff\ufffd\U000f0000-\U0010ffff]"
+)
+
+
 @dataclass(frozen=True)
 class Decoded:
     """Text decoded from bytes, and how."""
@@ -75,8 +87,26 @@ class Decoded:
 def decode_bytes(raw: bytes, declared: str | None = None, *, name: str = "") -> Decoded:
     """Decode `raw`, trusting `declared` (an HTTP or meta charset) only when it fits the bytes.
 
-    `name` (a file or URL) goes into the warning about legacy encodings.
+    `name` (a file or URL) goes into the warning about legacy encodings. Bytes that no
+    decoding turns into readable text (a binary file, noise) raise SourceError.
     """
+    decoded = _decode(raw, declared, name)
+    share = unreadable_share(decoded.text)
+    if share > MAX_UNREADABLE_SHARE:
+        raise SourceError("encoding.unreadable", name=name or "?", percent=round(share * 100))
+    return decoded
+
+
+def unreadable_share(text: str) -> float:
+    """The share of `text`'s visible characters that no reader can say: control characters,
+    private-use code points, lone surrogates and U+FFFD (an undecodable byte)."""
+    visible = len(text) - sum(text.count(ch) for ch in _LAYOUT)
+    if visible <= 0:
+        return 0.0
+    return len(_UNREADABLE.findall(text)) / visible
+
+
+def _decode(raw: bytes, declared: str | None, name: str) -> Decoded:
     for bom, codec in _BOMS:
         if raw.startswith(bom):
             return _finish(raw.decode(codec, errors="replace").lstrip("\ufeff"), codec, name)
