@@ -153,6 +153,14 @@ class ReviewConfig(_Model):
     emergency_two_approvers: bool = True
 
 
+class LimitsConfig(_Model):
+    """Bounds on work a hostile or runaway input could make unbounded."""
+
+    say_max_chars: int = Field(8000, ge=1, le=200_000)  # `say`: longer text is refused
+    build_candidates: int = Field(300, ge=1, le=100_000)  # newest items a build considers
+    source_budget_factor: int = Field(4, ge=1, le=20)  # a source's fetch: this × timeout_s
+
+
 class StationConfig(_Model):
     station: Station = Station()
     timezone: str = "Asia/Ho_Chi_Minh"
@@ -163,6 +171,7 @@ class StationConfig(_Model):
     audio: AudioConfig = AudioConfig()
     script: ScriptConfig = ScriptConfig()
     review: ReviewConfig = ReviewConfig()
+    limits: LimitsConfig = LimitsConfig()
 
     @field_validator("timezone")
     @classmethod

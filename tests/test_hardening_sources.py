@@ -14,7 +14,7 @@ from bulletin import workspace as workspaces
 from bulletin.messages import t
 from bulletin.services import Station
 from bulletin.services.fetching import fetch_sources
-from bulletin.sources import SOURCE_BUDGET_TIMEOUTS, FetchContext, fetcher_for
+from bulletin.sources import FetchContext, fetcher_for
 from bulletin.sources.http import HttpClient
 from bulletin.store import Store
 from bulletin.text.redact import MASK, env_secrets, redact
@@ -177,7 +177,8 @@ def test_a_dripping_portal_costs_its_timeout_per_page_and_a_bounded_total(
         result = fetcher_for("rss")(context)
         elapsed = time.monotonic() - started
 
-    budget = timeout_s * SOURCE_BUDGET_TIMEOUTS
+    factor = ws.config.limits.source_budget_factor
+    budget = timeout_s * factor
     assert elapsed < budget + 1.5, f"{elapsed:.1f} s"
     # Every item is kept, with the feed's own text where its page did not come.
     assert len(result.announcements) == count
@@ -189,7 +190,7 @@ def test_a_dripping_portal_costs_its_timeout_per_page_and_a_bounded_total(
         "source.budget_spent",
         name="cham",
         seconds=f"{budget:g}",
-        factor=SOURCE_BUDGET_TIMEOUTS,
+        factor=factor,
         count=count - len(page_timeouts),
     )
     # Pages never started were never asked for.

@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+from bulletin.services.speech import MAX_SAY_CHARS
 from tests.conftest import add_approvers, run_bulletin
 
 
@@ -219,6 +220,20 @@ def test_say_writes_speech_in_mp3_and_wav(tmp_path: Path) -> None:
     assert wav.read_bytes()[:4] == b"RIFF"
     empty = run_bulletin("say", "   ", "-o", str(tmp_path / "x.mp3"))
     assert empty.code == 2 and not (tmp_path / "x.mp3").exists()
+
+
+def test_say_refuses_unreadable_or_oversized_text_in_one_line(tmp_path: Path) -> None:
+    out = tmp_path / "x.mp3"
+    emoji = run_bulletin("say", "🎉🎉🎉 !!!", "-o", str(out))
+    assert emoji.code == 2 and not out.exists()
+    assert emoji.err.strip().splitlines() == [emoji.err.strip()]
+    assert "Không có gì để đọc" in emoji.err
+    megabyte = tmp_path / "long.txt"
+    megabyte.write_text("Bà con chú ý. " * 75_000, encoding="utf-8")
+    long = run_bulletin("say", "-f", str(megabyte), "-o", str(out))
+    assert long.code == 2 and not out.exists()
+    assert len(long.err.strip().splitlines()) == 1
+    assert "1050000" in long.err and str(MAX_SAY_CHARS) in long.err
 
 
 def test_second_build_at_once_is_refused_clearly(built_ws: Path) -> None:

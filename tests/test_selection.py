@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Sequence
 from pathlib import Path
 
-from bulletin.selection import embedding_twins, select
+from bulletin.selection import (
+    BATCH,
+    MAX_CANDIDATES,
+    MAX_MISSES,
+    TWIN_LOOKAHEAD,
+    NearDuplicates,
+    Selected,
+    candidates,
+    embedding_twins,
+    select,
+)
 from bulletin.store import NewAnnouncement, Store
-from bulletin.summarize.base import Budget
+from bulletin.summarize.base import Budget, Summary
 from bulletin.summarize.lead import LeadSummarizer
 from bulletin.workspace import Programme
 
@@ -42,8 +54,13 @@ def _add(
     )
 
 
-def _titles(chosen: list) -> list[str]:  # type: ignore[type-arg]
+def _titles(chosen: list[Selected]) -> list[str]:
     return [c.announcement.title for c in chosen]
+
+
+def no_merge(texts: Sequence[str]) -> list[int | None]:
+    """No two notices are near-duplicates."""
+    return [None] * len(texts)
 
 
 def test_emergency_then_priority_then_newest(tmp_path: Path) -> None:
@@ -57,7 +74,7 @@ def test_emergency_then_priority_then_newest(tmp_path: Path) -> None:
         Programme(max_minutes=10),
         LeadSummarizer(),
         Budget(2),
-        similarity=lambda texts: [None] * len(texts),
+        similarity=no_merge,
     )
     assert _titles(chosen) == ["Tin khẩn", "Tin ưu tiên", "Tin mới", "Tin cũ"]
     assert all(len(c.summary.sentences) <= 2 for c in chosen)
@@ -74,7 +91,6 @@ def test_programme_minutes_and_filters_are_respected(tmp_path: Path) -> None:
             BODY.replace("tháng tới", f"đợt {i}"),
             tags=("nong-nghiep",) if i < 4 else (),
         )
-    no_merge = lambda texts: [None] * len(texts)  # noqa: E731
     short = select(
         store, Programme(max_minutes=1.5), LeadSummarizer(), Budget(3), similarity=no_merge
     )
@@ -130,3 +146,84 @@ def test_embedding_twins_keep_different_notices_apart() -> None:
         ]
     )
     assert twins == [None, None, 0]
+
+
+def _backlog(store: Store, count: int) -> None:
+    """`count` distinct announcements, one a minute, saved the way a fetch saves them."""
+    topics = ["cắt điện", "tiêm phòng", "thu thuế", "họp dân", "phòng cháy", "vệ sinh"]
+    items = [
+        NewAnnouncement(
+            str(i),
+            f"Thông báo {topics[i % len(topics)]} số {i}",
+            BODY.replace("tháng tới", f"{topics[i % len(topics)]} đợt {i}"),
+            None,
+            f"2026-11-{1 + i // 1440:02d}T{i // 60 % 24:02d}:{i % 60:02d}:00+07:00",
+        )
+        for i in range(count)
+    ]
+    store.save_fetch("huyen", "rss", "u", items, priority="normal", tags=[])
+
+
+def test_backlog_build_considers_only_the_best_candidates(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    _backlog(store, 3_000)
+    started = time.perf_counter()
+    best = candidates(store, Programme())
+    assert time.perf_counter() - started < 2.0
+    assert len(best) == MAX_CANDIDATES
+    assert best[0].title.endswith("số 2999") and best[-1].title.endswith(f"số {3000 - 300}")
+
+
+def test_backlog_build_embeds_only_what_the_programme_reaches(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    _backlog(store, 3_000)
+    embedded: list[str] = []
+
+    def counted(texts: Sequence[str]) -> list[int | None]:
+        embedded.extend(texts)
+        return [None] * len(texts)
+
+    chosen = select(
+        store, Programme(max_minutes=3), LeadSummarizer(), Budget(2), similarity=counted
+    )
+    assert chosen
+    assert len(embedded) <= len(chosen) + MAX_MISSES + BATCH + TWIN_LOOKAHEAD < MAX_CANDIDATES
+
+
+def test_near_duplicates_are_found_across_blocks() -> None:
+    finder = NearDuplicates()
+    assert finder(
+        ["Cắt điện thôn Đông từ 8h00 ngày 5/12.", "Thu tiền bảo hiểm y tế hộ gia đình năm 2027."]
+    ) == [None, None]
+    assert finder(["Cắt điện thôn Đông từ 8h00 ngày 5/12/2026."]) == [0]
+
+
+def test_full_programme_stops_summarizing_the_backlog(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    _backlog(store, 3_000)
+    lead = LeadSummarizer()
+    summarized: list[str] = []
+
+    class CountingLead:
+        name = "lead"
+
+        def summarize(self, text: str, budget: Budget, *, title: str | None = None) -> Summary:
+            return self.summarize_many([(text, title)], budget)[0]
+
+        def summarize_many(
+            self, texts: Sequence[tuple[str, str | None]], budget: Budget
+        ) -> list[Summary]:
+            summarized.extend(title or "" for _, title in texts)
+            return lead.summarize_many(texts, budget)
+
+    chosen = select(
+        store,
+        Programme(max_minutes=2),
+        CountingLead(),
+        Budget(3),
+        similarity=no_merge,
+        max_candidates=3_000,
+    )
+    assert 1 <= len(chosen) < 10
+    # Every item the programme can hold, then a bounded look for a shorter one.
+    assert len(summarized) <= len(chosen) + MAX_MISSES + BATCH

@@ -91,7 +91,14 @@ def _build(
     air_time = AirTime(workspace, voice)
     frame = air_time.frame(write_script(workspace, programme, voice, [], today))
     chosen = select(
-        store, programme, engine, budget, item_ids, cost_of=air_time, frame_seconds=frame
+        store,
+        programme,
+        engine,
+        budget,
+        item_ids,
+        cost_of=air_time,
+        frame_seconds=frame,
+        max_candidates=workspace.config.limits.build_candidates,
     )
     if not chosen:
         raise InputError("build.nothing")

@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
+import itertools
 import os
-import tempfile
 import wave
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bulletin.errors import InputError
 from bulletin.services.station import Station
-from bulletin.workspace import VoiceProfile, Workspace
+from bulletin.staging import partial_path
+from bulletin.workspace import LimitsConfig, VoiceProfile, Workspace
+
+if TYPE_CHECKING:
+    from bulletin.production import PartKind
+    from bulletin.speech.tts.base import AudioChunk
+
+MAX_SAY_CHARS: int = LimitsConfig.model_fields["say_max_chars"].default
+"""Longest text `say` reads, before and after normalization: about 9 minutes of speech at the
+default voice. Production holds the whole programme in memory, several copies of it (about
+42 MB and 5 s of work a minute), so longer texts are refused with the limit named rather
+than left to exhaust memory."""
+SENTENCE_GAP_S = 0.35
+"""Silence between sentences in a raw WAV."""
 
 
 @dataclass(frozen=True)
@@ -40,14 +54,30 @@ class SpokenFile:
         return document
 
 
-def say(station: Station | None, text: str, out: Path, voice_name: str | None) -> SpokenFile:
-    """Normalize `text`, speak it with a voice profile, and write MP3 (produced) or WAV (raw)."""
+def say(
+    station: Station | None,
+    text: str,
+    out: Path,
+    voice_name: str | None,
+    *,
+    max_chars: int | None = None,
+) -> SpokenFile:
+    """Normalize `text`, speak it with a voice profile, and write MP3 (produced) or WAV (raw).
+
+    Text longer than `max_chars`, as written or as it will be spoken, is refused, and so is
+    text with nothing to read (emoji, punctuation): either is an InputError.
+    """
     from bulletin.services.building import tts_engine
     from bulletin.speech.normalize import normalize
     from bulletin.speech.profiles import engine_for
     from bulletin.text.sentences import split_sentences
 
     workspace = station.workspace if station is not None else None
+    if max_chars is None:
+        limits = workspace.config.limits if workspace is not None else LimitsConfig()
+        max_chars = limits.say_max_chars
+    if len(text) > max_chars:
+        raise InputError("say.too_long", size=len(text), limit=max_chars)
 
     lexicon: dict[str, str] = {}
     if workspace is not None:
@@ -57,11 +87,21 @@ def say(station: Station | None, text: str, out: Path, voice_name: str | None) -
         raise InputError("voice.missing", name=voice_name, path="voices/")
     else:
         voice = VoiceProfile()
-    spoken = [normalize(s, region=voice.region, lexicon=lexicon) for s in split_sentences(text)]
-    if not spoken:
+    sentences = split_sentences(text)
+    if not sentences:
         raise InputError("input.empty")
+    normalized = (normalize(s, region=voice.region, lexicon=lexicon) for s in sentences)
+    # A sentence of emoji or punctuation alone would be spoken as a click or a breath.
+    spoken = [s for s in normalized if _speakable(s)]
+    if not spoken:
+        raise InputError("say.unspeakable")
+    # Numbers and abbreviations grow when written out ("0 0 0" reads "không không không").
+    spoken_chars = sum(len(s) for s in spoken)
+    if spoken_chars > max_chars:
+        raise InputError("say.too_long_spoken", size=spoken_chars, limit=max_chars)
     engine = tts_engine(station, voice) if station is not None else engine_for(voice, None)
-    chunks = list(engine.stream(spoken))
+    # Chunks are passed on as the engine makes them; nothing here keeps a second list.
+    chunks = engine.stream(spoken)
     if out.suffix.lower() == ".wav":
         duration = _write_wav(chunks, out)
         return SpokenFile(str(out), duration, spoken)
@@ -70,7 +110,7 @@ def say(station: Station | None, text: str, out: Path, voice_name: str | None) -
     settings = production.ProductionSettings(
         **_audio_settings(workspace), jingle_open=None, jingle_close=None
     )
-    produced = production.produce([("item_sentence", c) for c in chunks], out, settings)
+    produced = production.produce(_sentence_parts(chunks), out, settings)
     return SpokenFile(
         str(produced.path),
         produced.duration_s,
@@ -92,28 +132,40 @@ def _audio_settings(workspace: Workspace | None) -> dict[str, Any]:
     }
 
 
-def _write_wav(chunks: list[Any], out: Path) -> float:
-    """Raw engine output, sentences back to back with a short pause, written atomically."""
-    import numpy as np
+def _speakable(sentence: str) -> bool:
+    """Whether a normalized sentence has a letter or a digit for the voice to read."""
+    return any(c.isalnum() for c in sentence)
 
-    rate = chunks[0].sample_rate
-    gap = np.zeros(int(rate * 0.35), dtype=np.int16)
-    pieces = []
+
+def _sentence_parts(chunks: Iterable[AudioChunk]) -> Iterator[tuple[PartKind, AudioChunk]]:
     for chunk in chunks:
-        pieces += [chunk.samples, gap]
-    samples = np.concatenate(pieces)
-    fd, temp = tempfile.mkstemp(suffix=".wav", dir=out.parent if str(out.parent) else ".")
-    os.close(fd)
+        yield "item_sentence", chunk
+
+
+def _write_wav(chunks: Iterable[AudioChunk], out: Path) -> float:
+    """Raw engine output, sentences back to back with a short pause, written as the engine
+    speaks (memory stays flat however long the text) and moved into place when complete."""
+    stream = iter(chunks)
+    first = next(stream, None)
+    if first is None:
+        raise InputError("say.unspeakable")
+    rate = first.sample_rate
+    gap = bytes(2 * int(rate * SENTENCE_GAP_S))
+    frames = 0
+    temp = partial_path(out)
     try:
-        with wave.open(temp, "wb") as sink:
+        with wave.open(str(temp), "wb") as sink:
             sink.setnchannels(1)
             sink.setsampwidth(2)
             sink.setframerate(rate)
-            sink.writeframes(samples.tobytes())
+            for chunk in itertools.chain([first], stream):
+                sink.writeframes(chunk.samples.tobytes())
+                sink.writeframes(gap)
+                frames += len(chunk.samples) + len(gap) // 2
         os.replace(temp, out)
     finally:
-        Path(temp).unlink(missing_ok=True)
-    return len(samples) / rate
+        temp.unlink(missing_ok=True)
+    return frames / rate
 
 
 @dataclass(frozen=True)

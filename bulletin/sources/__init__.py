@@ -14,10 +14,6 @@ from bulletin.workspace import SourceConfig, Workspace
 if TYPE_CHECKING:
     from bulletin.sources.http import HttpClient, Response
 
-SOURCE_BUDGET_TIMEOUTS = 4
-"""A whole source's fetch may take this many times its `timeout_s`; then it stops following
-article links (they wait for the next run) instead of holding up every other source."""
-
 
 @dataclass(frozen=True)
 class FetchContext:
@@ -41,9 +37,14 @@ class FetchContext:
 
     @property
     def budget_s(self) -> float:
-        """How long the source may go on starting requests: `timeout_s` times
-        `SOURCE_BUDGET_TIMEOUTS`, so a whole fetch takes at most this plus one `timeout_s`."""
-        return self.spec.timeout_s * SOURCE_BUDGET_TIMEOUTS
+        """How long the source may go on starting requests: `timeout_s` times the station's
+        `limits.source_budget_factor`, so a whole fetch takes at most this plus one
+        `timeout_s`."""
+        return self.spec.timeout_s * self.budget_factor
+
+    @property
+    def budget_factor(self) -> int:
+        return self.workspace.config.limits.source_budget_factor
 
     def out_of_time(self) -> bool:
         """Whether the source has used up its budget: start no further request."""
@@ -58,7 +59,7 @@ class FetchContext:
                 "source.budget_spent",
                 name=self.name,
                 seconds=f"{self.budget_s:g}",
-                factor=SOURCE_BUDGET_TIMEOUTS,
+                factor=self.budget_factor,
                 count=unfetched,
             )
         )

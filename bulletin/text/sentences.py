@@ -24,16 +24,20 @@ def split_sentences(text: str) -> list[str]:
             pieces.append(paragraph[start : match.start(1)])
             start = match.end(1)
         pieces.append(paragraph[start:])
-        merged: list[str] = []
+        # Pieces are grouped and joined once: growing a sentence piece by piece, and searching
+        # all of it each time, cost quadratic time on a paragraph of "TP. A TP. A …". Only the
+        # last piece is looked at, as neither an abbreviation nor initials span a space.
+        merged: list[list[str]] = []
         for piece in pieces:
             if merged and (
-                merged[-1].endswith(_ABBREVIATIONS)
-                or (piece.startswith("(") and _INITIAL_END.search(merged[-1]))
+                merged[-1][-1].endswith(_ABBREVIATIONS)
+                or (piece.startswith("(") and _INITIAL_END.search(merged[-1][-1]))
             ):
-                merged[-1] = f"{merged[-1]} {piece}"
+                merged[-1].append(piece)
             else:
-                merged.append(piece)
-        sentences.extend(p.strip() for p in merged if p.strip())
+                merged.append([piece])
+        joined = (" ".join(group).strip() for group in merged)
+        sentences.extend(s for s in joined if s)
     return sentences
 
 

@@ -45,6 +45,25 @@ class Rule:
 
 _DIGIT = re.compile(r"\d")
 _SPACES = re.compile(r" {2,}")
+# Longer than any cue word a rule looks for before a match ("khoảng", "kiệt số").
+CUE_REACH = 12
+
+
+def space_before(text: str, end: int) -> int:
+    """Where the run of whitespace that ends at `end` starts (`end` itself when there is none)."""
+    while end > 0 and text[end - 1].isspace():
+        end -= 1
+    return end
+
+
+def cue_before(cue: re.Pattern[str], text: str, end: int) -> bool:
+    """Whether `cue` (a pattern ending in `$`) ends where the whitespace before `end` begins.
+
+    Only the few characters before the match are searched: searching all the text before
+    every match made a text full of matches cost quadratic time.
+    """
+    stop = space_before(text, end)
+    return cue.search(text, max(0, stop - CUE_REACH), stop) is not None
 
 
 def _replacer(

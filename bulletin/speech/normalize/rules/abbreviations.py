@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..core import Context, Rule
+from ..core import Context, Rule, space_before
 from ..letters import is_word, spell
 from ..lexicon import CONTEXTUAL, LOANWORDS
 
@@ -19,11 +19,12 @@ def _lookup(token: str, m: re.Match[str], ctx: Context) -> str | None:
     return ctx.lexicon.get(token)
 
 
-_SENTENCE_END = re.compile(r"(?:^|[.!?:]\s*|\n\s*)$")
-
-
 def _at_sentence_start(m: re.Match[str]) -> bool:
-    return _SENTENCE_END.search(m.string, 0, m.start()) is not None
+    # Only the whitespace just before the token is read: searching all the text before
+    # every token made a text full of abbreviations cost quadratic time.
+    text, start = m.string, m.start()
+    gap = space_before(text, start)
+    return start == 0 or "\n" in text[gap:start] or (gap > 0 and text[gap - 1] in ".!?:")
 
 
 def _abbreviation(m: re.Match[str], ctx: Context) -> str | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..core import Context, Rule
+from ..core import Context, Rule, cue_before
 from ..numbers import read_integer
 
 MONTHS = (
@@ -68,14 +68,14 @@ def _hyphen(m: re.Match[str], ctx: Context) -> str | None:
 
 _SLASH = re.compile(r"(?<![\d.,/-])(\d{1,3})/(\d{1,3})(?![\d/-]|[.,]\d)")
 _FRACTION_CUE = re.compile(r"\s+(?:số|tổng|diện tích|dân số)\b")
-_ADDRESS_CUE = re.compile(r"(?:số nhà|nhà số|hẻm|ngõ|ngách|kiệt|kiệt số|hẻm số)\s*$", re.IGNORECASE)
+_ADDRESS_CUE = re.compile(r"(?:số nhà|nhà số|hẻm|ngõ|ngách|kiệt|kiệt số|hẻm số)$", re.IGNORECASE)
 
 
 def _slash(m: re.Match[str], ctx: Context) -> str | None:
     day, month = m.groups()
     # "2/3 số hộ" is a share, "số nhà 12/4" an address, and 24/24 cannot be a date.
     left, right = read_integer(day, ctx.region), read_integer(month, ctx.region)
-    if not _valid(day, month) or _ADDRESS_CUE.search(m.string, 0, m.start()):
+    if not _valid(day, month) or cue_before(_ADDRESS_CUE, m.string, m.start()):
         return f"{left} trên {right}"
     if _FRACTION_CUE.match(m.string, m.end()):
         return f"{left} phần {right}"

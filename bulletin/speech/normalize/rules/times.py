@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 
-from ..core import Context, Rule
+from ..core import Context, Rule, cue_before
 from ..numbers import read_integer
 
 _ONE = r"\d{1,2}(?:h|g|:(?=\d{2}))(?:\d{2}(?::\d{2})?)?(?:'|p(?!\w))?"
 _TIME = re.compile(rf"(?<![\w.,:/]){_ONE}(?:\s*[-–]\s*{_ONE})?(?![\w:])")
 _PARTS = re.compile(r"(\d{1,2})([hg:])(\d{2})?(?::(\d{2}))?")
 # "16g" alone could be grams; only read it as a time where a time is expected.
-_TIME_CUE = re.compile(r"(?:lúc|từ|đến|tới|khoảng|vào|trước|sau|[-–])\s*$", re.IGNORECASE)
+_TIME_CUE = re.compile(r"(?:lúc|từ|đến|tới|khoảng|vào|trước|sau|[-–])$", re.IGNORECASE)
 
 
 def _one(hour: str, sep: str, minute: str | None, second: str | None, ctx: Context) -> str | None:
@@ -29,7 +29,7 @@ def _time(m: re.Match[str], ctx: Context) -> str | None:
     spoken = []
     for i, part in enumerate(_PARTS.finditer(m.group(0))):
         hour, sep, minute, second = part.groups()
-        if sep == "g" and not minute and i == 0 and not _TIME_CUE.search(m.string, 0, m.start()):
+        if sep == "g" and not minute and i == 0 and not cue_before(_TIME_CUE, m.string, m.start()):
             return None
         one = _one(hour, sep, minute, second, ctx)
         if one is None:
