@@ -76,7 +76,7 @@ def candidates(
     aired = store.aired_announcement_ids()
     pool = (
         a
-        for a in store.announcements(include_duplicates=False)
+        for a in store.each_announcement(include_duplicates=False)
         if a.id not in aired
         and (not programme.sources or a.source in programme.sources)
         and (not programme.tags or set(programme.tags) & set(a.tags))

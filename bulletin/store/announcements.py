@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -130,6 +130,13 @@ class AnnouncementQueries(QueryBase):
     def announcements(
         self, *, since: str | None = None, include_duplicates: bool = True
     ) -> list[Announcement]:
+        return list(self.each_announcement(since=since, include_duplicates=include_duplicates))
+
+    def each_announcement(
+        self, *, since: str | None = None, include_duplicates: bool = True
+    ) -> Iterator[Announcement]:
+        """Announcements newest first, one at a time: a backlog of any size is never held
+        in memory at once."""
         query = "SELECT * FROM announcements WHERE 1=1"
         args: list[Any] = []
         if since:
@@ -138,7 +145,8 @@ class AnnouncementQueries(QueryBase):
         if not include_duplicates:
             query += " AND duplicate_of IS NULL"
         query += " ORDER BY COALESCE(published, fetched_at) DESC, id DESC"
-        return [self._announcement(r) for r in self.db.execute(query, args)]
+        for row in self.db.execute(query, args):
+            yield self._announcement(row)
 
     def announcement(self, announcement_id: int) -> Announcement:
         row = self.db.execute(
