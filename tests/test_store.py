@@ -23,6 +23,8 @@ def test_new_store_is_at_latest_schema(tmp_path: Path) -> None:
         "script_sentences",
         "audit",
         "deliveries",
+        "announcement_vectors",
+        "summary_cache",
     } <= tables
 
 

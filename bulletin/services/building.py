@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import hashlib
+import json
+import os
 import secrets
+import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,15 +21,15 @@ from bulletin.errors import InputError
 from bulletin.script import AirTime, ScriptLine, write_script
 from bulletin.services.station import Station
 from bulletin.speech.profiles import syllables_per_minute
-from bulletin.staging import sweep
+from bulletin.staging import partial_path, sweep
 from bulletin.store import Store
 from bulletin.store.bulletins import StoredAudio
 from bulletin.workspace import PRIORITY_RANK, SummaryConfig, VoiceProfile
 
 if TYPE_CHECKING:
-    from bulletin.production import PartKind, ProducedAudio
+    from bulletin.production import PartKind, ProducedAudio, ProductionSettings
     from bulletin.speech.tts.base import AudioChunk, TTSEngine
-    from bulletin.summarize.base import Summarizer
+    from bulletin.summarize.base import Budget, Summarizer, Summary
 
 Progress = Callable[[str, int, int], None]
 
@@ -46,6 +52,43 @@ def tts_engine(station: Station, voice: VoiceProfile) -> TTSEngine:
 
     key = ("tts", voice.model_dump_json())
     return station.engine(key, lambda: engine_for(voice, station.workspace))
+
+
+class StoredSummaries:
+    """A `Summarizer` that answers from the store's summaries first: a text summarized before
+    by this engine with these settings and budget is not summarized again. The engine itself
+    is loaded only when something is missing."""
+
+    def __init__(
+        self, store: Store, name: str, config: SummaryConfig, load: Callable[[], Summarizer]
+    ) -> None:
+        self.name = name
+        self._store = store
+        self._config = config.model_dump_json()
+        self._load = load
+
+    def summarize(self, text: str, budget: Budget, *, title: str | None = None) -> Summary:
+        return self.summarize_many([(text, title)], budget)[0]
+
+    def summarize_many(
+        self, texts: Sequence[tuple[str, str | None]], budget: Budget
+    ) -> list[Summary]:
+        # The engine's options (the whole summary section) and the budget decide a summary.
+        settings = _sha256_json({"summary": self._config, "budget": dataclasses.asdict(budget)})
+        digests = [_sha256_json([title, text]) for text, title in texts]
+        found = self._store.cached_summaries(digests, self.name, settings)
+        missing = {d: pair for d, pair in zip(digests, texts, strict=True) if d not in found}
+        if missing:
+            made = self._load().summarize_many(list(missing.values()), budget)
+            fresh = dict(zip(missing, made, strict=True))
+            self._store.save_summaries(fresh, self.name, settings)
+            found.update(fresh)
+        return [found[d] for d in digests]
+
+
+def _sha256_json(value: object) -> str:
+    canonical = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def build(
@@ -86,7 +129,10 @@ def _build(
         words_per_minute=syllables_per_minute(voice),
     )
     progress("select", 0, 1)
-    engine = summarizer(station, programme.summarizer or summary.engine, summary)
+    engine_name = programme.summarizer or summary.engine
+    engine = StoredSummaries(
+        store, engine_name, summary, lambda: summarizer(station, engine_name, summary)
+    )
     today = datetime.now(ZoneInfo(workspace.config.timezone))
     air_time = AirTime(workspace, voice)
     frame = air_time.frame(write_script(workspace, programme, voice, [], today))
@@ -160,18 +206,8 @@ def render(
     workspace = station.workspace
     engine = tts_engine(station, voice)
     cache = SentenceCache(workspace.cache_dir / "sentences")
-    parts: list[tuple[str, int | None, AudioChunk]] = []
-    keys = []
-    synthesized = 0
-    total = len(script)
-    progress("speak", 0, total)
-    spoken = synthesize_cached(engine, cache, [line.spoken for line in script])
-    for done, (line, (chunk, hit)) in enumerate(zip(script, spoken, strict=True), start=1):
-        parts.append((line.part, line.item_position, chunk))
-        keys.append(cache.digest((engine.cache_key(), line.spoken)))
-        synthesized += not hit
-        progress("speak", done, total)
-    progress("produce", 0, 1)
+    keys = [cache.digest((engine.cache_key(), line.spoken)) for line in script]
+    kinds = _part_kinds([(line.part, line.item_position) for line in script])
     audio = workspace.config.audio
     settings = production.ProductionSettings(
         target_lufs=audio.target_lufs,
@@ -184,9 +220,142 @@ def render(
     workspace.audio_dir.mkdir(parents=True, exist_ok=True)
     sweep(workspace.audio_dir)  # partial MP3s of builds that were killed
     out = workspace.audio_dir / f"bulletin-{bulletin_id}-{secrets.token_hex(4)}.mp3"
-    produced = production.produce(_production_parts(parts), out, settings)
+    programmes = ProgrammeCache(workspace.cache_dir / "programmes")
+    inputs = programme_inputs(keys, kinds, settings)
+    total = len(script)
+    progress("speak", 0, total)
+    reused = programmes.copy_to(inputs, out)
+    if reused is not None:
+        # Every sentence and setting is as in a programme made before: its bytes are the answer.
+        progress("speak", total, total)
+        progress("produce", 0, 1)
+        progress("produce", 1, 1)
+        return Rendered(_stored(station, reused), keys, 0)
+    chunks: list[AudioChunk] = []
+    synthesized = 0
+    spoken = synthesize_cached(engine, cache, [line.spoken for line in script])
+    for done, (chunk, hit) in enumerate(spoken, start=1):
+        chunks.append(chunk)
+        synthesized += not hit
+        progress("speak", done, total)
+    progress("produce", 0, 1)
+    produced = production.produce(list(zip(kinds, chunks, strict=True)), out, settings)
+    programmes.keep(inputs, produced)
     progress("produce", 1, 1)
     return Rendered(_stored(station, produced), keys, synthesized)
+
+
+def programme_inputs(
+    keys: Sequence[str], kinds: Sequence[PartKind], settings: ProductionSettings
+) -> str:
+    """A hash of all a produced programme depends on: each sentence's audio (its cache key)
+    and part in order, the production settings with the jingles' contents, the output format
+    and the producer's own code."""
+    described: dict[str, object] = {}
+    for setting in dataclasses.fields(settings):
+        value = getattr(settings, setting.name)
+        if isinstance(value, Path):
+            value = {"file": value.name, "sha256": _file_sha256(value)}
+        described[setting.name] = (
+            value if isinstance(value, (int, float, str, dict)) else repr(value)
+        )
+    return _sha256_json(
+        {
+            "sentences": list(keys),
+            "parts": list(kinds),
+            "settings": described,
+            "producer": _producer_fingerprint(),
+        }
+    )
+
+
+@functools.cache
+def _producer_fingerprint() -> str:
+    """The production code's own hash: after an upgrade, no programme made before is reused."""
+    from bulletin import production
+
+    digest = hashlib.sha256()
+    for source in sorted(Path(production.__file__).parent.glob("*.py")):
+        digest.update(source.name.encode() + b"\0" + source.read_bytes())
+    return digest.hexdigest()
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class ProgrammeCache:
+    """Produced programmes by the hash of their inputs, each an MP3 with its measured figures
+    beside it. A reused programme is copied to the new bulletin's own file: approval pins a
+    file's hash per bulletin and an edit deletes the file it supersedes, so none is shared."""
+
+    KEEP = 8
+    """Programmes kept, newest use first: a rebuild or an edit reuses a recent one."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def copy_to(self, inputs: str, out: Path) -> ProducedAudio | None:
+        """The programme made from `inputs`, copied to `out`, or None if there is none (or
+        its file no longer matches its figures)."""
+        from bulletin.production import ProducedAudio
+
+        mp3, figures = self._paths(inputs)
+        try:
+            known = json.loads(figures.read_text("utf-8"))
+            partial = partial_path(out)
+            shutil.copyfile(mp3, partial)
+        except (OSError, ValueError):
+            return None
+        if _file_sha256(partial) != known.get("sha256"):
+            partial.unlink(missing_ok=True)
+            return None
+        os.replace(partial, out)
+        os.utime(figures)
+        return ProducedAudio(
+            path=out,
+            duration_s=float(known["duration_s"]),
+            loudness_lufs=float(known["loudness_lufs"]),
+            true_peak_dbtp=float(known["true_peak_dbtp"]),
+            bytes=int(known["bytes"]),
+            sha256=str(known["sha256"]),
+        )
+
+    def keep(self, inputs: str, produced: ProducedAudio) -> None:
+        """Keep a copy of a new programme; a cache that cannot be written only costs time."""
+        mp3, figures = self._paths(inputs)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            sweep(self.folder)
+            partial = partial_path(mp3)
+            shutil.copyfile(produced.path, partial)
+            os.replace(partial, mp3)
+            record = {
+                "duration_s": produced.duration_s,
+                "loudness_lufs": produced.loudness_lufs,
+                "true_peak_dbtp": produced.true_peak_dbtp,
+                "bytes": produced.bytes,
+                "sha256": produced.sha256,
+            }
+            partial = partial_path(figures)
+            partial.write_text(json.dumps(record), "utf-8")
+            os.replace(partial, figures)
+            self._prune()
+        except OSError:
+            return
+
+    def _paths(self, inputs: str) -> tuple[Path, Path]:
+        return self.folder / f"{inputs}.mp3", self.folder / f"{inputs}.json"
+
+    def _prune(self) -> None:
+        records = sorted(self.folder.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for stale in records[self.KEEP :]:
+            stale.with_suffix(".mp3").unlink(missing_ok=True)
+            stale.unlink(missing_ok=True)
 
 
 def _stored(station: Station, produced: ProducedAudio) -> StoredAudio:
@@ -200,18 +369,17 @@ def _stored(station: Station, produced: ProducedAudio) -> StoredAudio:
     )
 
 
-def _production_parts(
-    parts: Sequence[tuple[str, int | None, AudioChunk]],
-) -> list[tuple[PartKind, AudioChunk]]:
-    """Script lines as production parts: the last sentence of an item ends the item."""
-    kinds: list[tuple[PartKind, AudioChunk]] = []
-    for index, (part, position, chunk) in enumerate(parts):
+def _part_kinds(lines: Sequence[tuple[str, int | None]]) -> list[PartKind]:
+    """Script lines' (part, item position) as production parts: the last sentence of an item
+    ends the item."""
+    kinds: list[PartKind] = []
+    for index, (part, position) in enumerate(lines):
         if part != "item":
-            kinds.append(("opening" if part == "opening" else "closing", chunk))
+            kinds.append("opening" if part == "opening" else "closing")
             continue
-        following = parts[index + 1] if index + 1 < len(parts) else None
+        following = lines[index + 1] if index + 1 < len(lines) else None
         last = following is None or following[1] != position
-        kinds.append(("item_end" if last else "item_sentence", chunk))
+        kinds.append("item_end" if last else "item_sentence")
     return kinds
 
 

@@ -108,10 +108,24 @@ def _fetch_one(
         store.record_fetch_error(name, spec.kind, location, error)
         warnings = [redact(w, secrets) for w in context.warnings]
         return SourceReport(name, spec.kind, "error", 0, 0, error, warnings)
+    _embed_new(store, name, new_ids)
     warnings = [redact(w, secrets) for w in context.warnings]
     return SourceReport(
         name, spec.kind, status, len(result.announcements), len(new_ids), None, warnings
     )
+
+
+def _embed_new(store: Store, name: str, new_ids: list[int]) -> None:
+    """Embed what this fetch stored, once, so builds compare stored vectors. The vectors are
+    a cache: if embedding fails the fetch still counts, and a build embeds what is missing."""
+    if not new_ids:
+        return
+    from bulletin.selection import embed_announcements
+
+    try:
+        embed_announcements(store, new_ids)
+    except Exception as exc:  # not BaseException: Ctrl-C still stops the run
+        log.warning("source %s: announcements stored, not embedded yet (%s)", name, exc)
 
 
 def _reason(name: str, exc: Exception, secrets: Set[str]) -> str:

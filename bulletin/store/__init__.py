@@ -19,6 +19,7 @@ from bulletin.store.announcements import AnnouncementQueries
 from bulletin.store.audit import AuditQueries
 from bulletin.store.base import content_hash, now_iso
 from bulletin.store.bulletins import BulletinQueries
+from bulletin.store.caches import CacheQueries
 from bulletin.store.deliveries import DeliveryQueries
 from bulletin.store.users import UserQueries
 
@@ -38,7 +39,14 @@ class StoreError(BulletinError):
     """The database is unusable (locked, corrupt, disk full)."""
 
 
-class Store(AnnouncementQueries, BulletinQueries, DeliveryQueries, UserQueries, AuditQueries):
+class Store(
+    AnnouncementQueries,
+    BulletinQueries,
+    DeliveryQueries,
+    UserQueries,
+    AuditQueries,
+    CacheQueries,
+):
     """A connection to one workspace's database; every write is one `tx()`."""
 
     def __init__(self, path: Path, *, readonly: bool = False) -> None:

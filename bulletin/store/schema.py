@@ -250,7 +250,29 @@ def _v3(db: sqlite3.Connection) -> None:
         )
 
 
-MIGRATIONS: tuple[Migration, ...] = (*_V1_V2, _v3)
+# v4: what builds compute once and keep: each announcement's e5 passage vector (float32 BLOB,
+# with the model that made it, so a new model re-embeds) and summaries by what decides them.
+_V4_SQL = """
+CREATE TABLE announcement_vectors (
+    announcement_id INTEGER PRIMARY KEY REFERENCES announcements(id),
+    model TEXT NOT NULL,
+    vector BLOB NOT NULL
+);
+CREATE TABLE summary_cache (
+    text_sha256 TEXT NOT NULL,
+    engine TEXT NOT NULL,
+    settings_sha256 TEXT NOT NULL,
+    sentences TEXT NOT NULL,
+    written_by TEXT NOT NULL,
+    fallback_key TEXT,
+    fallback_params TEXT NOT NULL DEFAULT '{}',
+    violations TEXT NOT NULL DEFAULT '[]',
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (text_sha256, engine, settings_sha256)
+);
+"""
+
+MIGRATIONS: tuple[Migration, ...] = (*_V1_V2, _v3, _V4_SQL)
 
 
 def split_sql(script: str) -> list[str]:
