@@ -317,3 +317,17 @@ def test_very_quiet_speech_is_raised_and_near_silence_refused(tmp_path: Path) ->
         produce(silent, tmp_path / "silent.mp3", settings)  # type: ignore[arg-type]
     assert caught.value.key == "produce.silent"
     assert not (tmp_path / "silent.mp3").exists()
+
+
+def test_output_path_may_contain_tee_syntax(tmp_path: Path) -> None:
+    """The encoder names its file inside an ffmpeg tee list, where "|", "[", "]" and "\\"
+    are syntax: such names must still land exactly where asked."""
+    folder = tmp_path / "a|b [c]\\d"
+    folder.mkdir()
+    out = folder / "bản tin|[1].mp3"
+    result = produce(programme()[:2], out, ProductionSettings())  # type: ignore[arg-type]
+    assert [p.name for p in folder.iterdir()] == ["bản tin|[1].mp3"]
+    assert list(tmp_path.iterdir()) == [folder]
+    integrated, peak = ebur128(out)
+    assert abs(integrated - result.loudness_lufs) <= 0.2
+    assert peak <= -1.0

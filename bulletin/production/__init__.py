@@ -23,14 +23,8 @@ from bulletin.production.assembly import (
     segment_to_float,
 )
 from bulletin.production.common import MP3_SAMPLE_RATES, AudioFormat, ProductionError
-from bulletin.production.ffmpeg import decode, encode, measure, transcode
-from bulletin.production.loudness import (
-    integrated_loudness,
-    normalize,
-    peak_envelope_db,
-    phase_rotate,
-    true_peak_db,
-)
+from bulletin.production.ffmpeg import encode, measure, transcode
+from bulletin.production.loudness import normalize, phase_rotate
 from bulletin.staging import partial_path
 
 __all__ = [
@@ -50,12 +44,18 @@ __all__ = [
 ]
 
 # MP3 coding reconstructs peaks imperfectly; limit below the ceiling so the decoded
-# file still complies. Raised automatically if the encoded file still overshoots.
+# file still complies. Measured on eSpeak NG speech, LAME overshoots by about 0.3 dB
+# from 64 kbps per channel up and 0.6 dB at 32 kbps. Raised (and the file encoded
+# again) only if it still overshoots.
 ENCODE_MARGIN_DB = 0.5
+LOW_BITRATE_MARGIN_DB = 1.0  # under 64 kbps per channel
 LOUDNESS_TOLERANCE_LU = 0.5  # promised on the encoded file
-_ACCEPT_LU = 0.2  # re-encode with a correction beyond this, to stay well inside the promise
+# Encode again only beyond this, so the promise holds with room for ebur128's
+# 0.1 LU rounding and for metering the stream (whose decoder cannot trim LAME's
+# padding) rather than the finished file.
+_ACCEPT_LU = 0.3
 _MAX_ENCODE_ATTEMPTS = 3
-SILENCE_LUFS = -70.0
+LAME_LOSS_LU = 0.4  # measured on eSpeak NG speech; see bench/production.py
 
 log = logging.getLogger(__name__)
 
@@ -109,61 +109,64 @@ def produce(
     )
     programme = add_jingles(speech, rate, settings.jingle_open, settings.jingle_close)
     del speech
-    samples = phase_rotate(segment_to_float(programme), rate)
+    master = phase_rotate(segment_to_float(programme), rate)
     del programme
 
-    # A dual-mono file measures 10·log10(2) dB louder than its mono source
-    # (BS.1770 sums channel powers), so aim the mono signal lower.
-    target_mono = settings.target_lufs - 10.0 * math.log10(fmt.channels)
-    margin = ENCODE_MARGIN_DB
-    trim_db = 0.0
-    base = integrated_loudness(samples[:, None], rate)
-    if not math.isfinite(base) or base < SILENCE_LUFS:
-        raise ProductionError("produce.silent")
-    gain_db, slope = target_mono - base, 1.0
-    # Gain scales the envelope, so the 4×-oversampled envelope is computed once.
-    envelope_db = peak_envelope_db(samples)
-    # Every attempt goes to one temp file beside the target; only the accepted one
-    # is moved into place, so an interrupt never leaves a partial or
-    # non-compliant MP3 under the final name.
+    # ffmpeg spreads mono over two channels at -3 dB each (the centre mix level), so
+    # a stereo file measures as loud as its mono master (BS.1770 sums channel
+    # powers) while each channel peaks 3 dB lower than the master.
+    target_master = settings.target_lufs
+    upmix_db = 10.0 * math.log10(fmt.channels)
+    low_bitrate = fmt.bitrate_kbps / fmt.channels < 64
+    margin = LOW_BITRATE_MARGIN_DB if low_bitrate else ENCODE_MARGIN_DB
+    ceiling = settings.true_peak_dbtp - margin + upmix_db
+    # LAME's quantizer drops some energy (about 0.4 dB on speech at 128 kbps):
+    # aim that much higher so one encode usually lands on the target.
+    levelling = normalize(master, rate, target_master + LAME_LOSS_LU, ceiling)
+    frames = master.size
+    # The attempt goes to a temp file beside the target; only an accepted one is
+    # moved into place, so an interrupt never leaves a partial or non-compliant MP3
+    # under the final name.
     out_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = partial_path(out_path)
     try:
         for attempt in range(1, _MAX_ENCODE_ATTEMPTS + 1):
-            ceiling = settings.true_peak_dbtp - margin
-            master, gain_db, slope = normalize(
-                samples, envelope_db, rate, target_mono + trim_db, ceiling, gain_db, slope
-            )
-            encode(master, tmp, fmt)
-            del master
-            decoded, _ = decode(tmp)
-            loudness = integrated_loudness(decoded, rate)
-            peak = true_peak_db(decoded)
-            frames = decoded.shape[0]
-            del decoded
+            loudness, peak = encode(master, tmp, fmt)
+            log.debug("%s: encode %d: %.2f LUFS, %.2f dBTP", out_path, attempt, loudness, peak)
             loud_err = loudness - settings.target_lufs
             over = peak - settings.true_peak_dbtp
-            if over <= 0.0 and abs(loud_err) <= _ACCEPT_LU:
+            # A programme too peaky for the ceiling cannot be made louder by any
+            # gain (the limiter takes it all back); only the codec's part of the
+            # error is worth another encode.
+            if loud_err < 0.0:
+                short_lu = max(0.0, target_master + LAME_LOSS_LU - levelling.loudness_lufs)
+                loud_err = min(0.0, loud_err + short_lu)
+            if (over <= 0.0 and abs(loud_err) <= _ACCEPT_LU) or attempt == _MAX_ENCODE_ATTEMPTS:
                 break
-            if attempt == _MAX_ENCODE_ATTEMPTS:
-                if over > 0.0 or abs(loud_err) > LOUDNESS_TOLERANCE_LU:
-                    log.warning(
-                        "%s: after %d attempts loudness %.2f LUFS (target %.1f), "
-                        "true peak %.2f dBTP (ceiling %.1f)",
-                        out_path,
-                        attempt,
-                        loudness,
-                        settings.target_lufs,
-                        peak,
-                        settings.true_peak_dbtp,
-                    )
-                break
-            # Codec overshoot was larger than the margin, or the codec shifted loudness
-            # (LAME's quantizer loses ~0.3 dB of energy at 128 kbps, more on noisy
-            # signals): correct by what the decoded file showed and encode again.
-            margin += max(0.0, over) + 0.2
-            trim_db -= loud_err
-            gain_db -= loud_err / slope
+            # Rare: the codec overshot by more than the margin, or shifted loudness
+            # further than usual. Correct the targets by what the encoded file showed
+            # and process the programme again (limiting harder if needed).
+            if over > 0.0:
+                ceiling -= over + 0.2
+            target_master -= loud_err
+            # Start again from the unprocessed programme: limiting an already limited
+            # master adds distortion that LAME turns into even larger overshoots.
+            levelling.undo(master)
+            levelling = normalize(master, rate, target_master + LAME_LOSS_LU, ceiling)
+        del master
+        short = levelling.loudness_lufs < target_master + LAME_LOSS_LU - _ACCEPT_LU
+        if peak > settings.true_peak_dbtp or (
+            abs(loudness - settings.target_lufs) > LOUDNESS_TOLERANCE_LU
+        ):
+            log.warning(
+                "%s: loudness %.2f LUFS (target %.1f), true peak %.2f dBTP (ceiling %.1f)%s",
+                out_path,
+                loudness,
+                settings.target_lufs,
+                peak,
+                settings.true_peak_dbtp,
+                "; too peaky to be louder under the ceiling" if short else "",
+            )
         digest = hashlib.sha256()
         with tmp.open("rb") as f:
             for block in iter(lambda: f.read(1 << 20), b""):

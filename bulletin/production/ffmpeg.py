@@ -4,6 +4,7 @@ samples to MP3, decoding any audio to float, re-encoding MP3s, measuring files."
 from __future__ import annotations
 
 import functools
+import re
 import subprocess
 import tempfile
 from pathlib import Path
@@ -53,39 +54,93 @@ def _stderr_tail(text: str) -> str:
     return text.strip()[-300:]
 
 
-def encode(mono: FloatArray, dest: Path, fmt: AudioFormat) -> None:
-    """Encode mono float samples to a CBR MP3 at ``dest`` in the requested format."""
-    cmd = [
+def _tee_target(dest: Path) -> str:
+    # The tee muxer splits its outputs on "|" and reads "[options]" before a name.
+    return "".join("\\" + c if c in "\\|[]" else c for c in str(dest))
+
+
+def encode(mono: FloatArray, dest: Path, fmt: AudioFormat) -> tuple[float, float]:
+    """Encode mono float samples to a CBR MP3 at ``dest`` in the requested format.
+
+    Returns the integrated loudness (LUFS) and true peak (dBTP) of the encoded
+    stream, measured by ffmpeg's ebur128 filter while the encoder runs: the
+    encoder's tee muxer hands the same MP3 frames to a second ffmpeg that decodes
+    and meters them on the other core, so checking the file costs no extra pass.
+    """
+    tee = f"[f=mp3:id3v2_version=0:write_id3v1=0:fflags=+bitexact]{_tee_target(dest)}|[f=mp3]pipe:1"
+    encoder_cmd = [
         ffmpeg_exe(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
         "-f", "f32le", "-ar", str(fmt.sample_rate), "-ac", "1", "-i", "pipe:0",
-        "-ac", str(fmt.channels),
+        "-map", "0:a", "-ac", str(fmt.channels),
         "-c:a", "libmp3lame", "-b:a", f"{fmt.bitrate_kbps}k",
         *_BARE_MP3,
-        "-f", "mp3", str(dest),
+        "-f", "tee", tee,
+    ]  # fmt: skip
+    meter_cmd = [
+        ffmpeg_exe(), "-nostdin", "-hide_banner", "-nostats",
+        "-f", "mp3", "-i", "pipe:0", "-af", "ebur128=peak=true", "-f", "null", "-",
     ]  # fmt: skip
     # Streams the float PCM straight into ffmpeg: no extra temp WAV (pydub's
     # export writes two in /tmp and leaves them behind when interrupted).
-    # stderr goes to a file, not a pipe: nobody reads it while we write stdin.
-    with tempfile.TemporaryFile() as errlog:
-        proc = subprocess.Popen(
-            cmd, stdin=subprocess.PIPE, stderr=errlog, preexec_fn=die_with_parent
+    # stderr goes to files, not pipes: nobody reads them while we write stdin.
+    with tempfile.TemporaryFile() as errlog, tempfile.TemporaryFile() as meterlog:
+        meter = subprocess.Popen(
+            meter_cmd,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=meterlog,
+            preexec_fn=die_with_parent,
         )
+        assert meter.stdin is not None
+        try:
+            proc = subprocess.Popen(
+                encoder_cmd,
+                stdin=subprocess.PIPE,
+                stdout=meter.stdin,
+                stderr=errlog,
+                preexec_fn=die_with_parent,
+            )
+        except BaseException:
+            meter.kill()
+            meter.wait()
+            raise
+        meter.stdin.close()  # the encoder holds the only write end now: EOF when it exits
         assert proc.stdin is not None
         try:
-            for start in range(0, mono.size, BLOCK):
-                proc.stdin.write(mono[start : start + BLOCK].astype("<f4").tobytes())
-            proc.stdin.close()
-        except BrokenPipeError:
-            pass  # ffmpeg died early; its exit status and message are reported below
+            try:
+                for start in range(0, mono.size, BLOCK):
+                    proc.stdin.write(mono[start : start + BLOCK].astype("<f4").tobytes())
+                proc.stdin.close()
+            except BrokenPipeError:
+                pass  # ffmpeg died early; its exit status and message are reported below
+            encoded = proc.wait()
+            metered = meter.wait()
         except BaseException:
-            proc.kill()
-            proc.wait()
+            for child in (proc, meter):
+                child.kill()
+                child.wait()
             raise
-        if proc.wait() != 0:
+        if encoded != 0:
             errlog.seek(0)
             msg = errlog.read().decode(errors="replace")
             key = "disk.full" if "No space left" in msg else "produce.encode"
             raise ProductionError(key, detail=msg.strip().splitlines()[-1] if msg else "")
+        meterlog.seek(0)
+        report = meterlog.read().decode(errors="replace")
+    figures = _ebur128_summary(report)
+    if metered != 0 or figures is None:
+        raise ProductionError("produce.decode", path=str(dest), detail=_stderr_tail(report))
+    return figures
+
+
+def _ebur128_summary(report: str) -> tuple[float, float] | None:
+    """(integrated LUFS, true peak dBTP) from the summary ebur128 logs at the end."""
+    summary = report[report.rfind("Summary:") :]
+    integrated = re.search(r"I:\s+(-?[\d.]+|-inf) LUFS", summary)
+    peak = re.search(r"True peak:\s+Peak:\s+(-?[\d.]+|-inf) dBFS", summary)
+    if not integrated or not peak:
+        return None
+    return float(integrated.group(1)), float(peak.group(1))
 
 
 def transcode(src: Path, dest: Path, fmt: AudioFormat) -> None:

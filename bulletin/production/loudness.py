@@ -3,8 +3,9 @@ oversampled true peak, phase rotation, and the look-ahead limiter that normalize
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
@@ -16,6 +17,16 @@ from bulletin.production.common import BLOCK, FloatArray, ProductionError
 LIMITER_LOOKAHEAD_S = 0.005  # also the attack ramp length
 LIMITER_RELEASE_S = 0.05  # time constant of the (exponential, in dB) release
 MAX_GAIN_DB = 60.0  # more than this turns noise into a "programme"; quieter input is silence
+MAX_LIMITING_DB = 12.0  # gain past the plain loudness difference the limiter may take back
+SILENCE_LUFS = -70.0  # BS.1770's absolute gate: nothing quieter counts as programme
+GAIN_HOP_S = 0.001  # the limiter decides its gain once per millisecond
+
+# The true-peak interpolator: a polyphase FIR giving the points 1/8, 3/8, 5/8 and 7/8 of
+# the way from each sample to the next (with the samples themselves, eight points per
+# sample period; BS.1770-4 Annex 2 asks for four), _TAPS coefficients per point.
+_TAPS = 12
+_SUB_BLOCK = 1 << 15  # true-peak search granularity: skip what cannot hold the peak
+_NEAR_CEILING_DB = 0.5  # far more than gain interpolation can move a peak
 
 
 def _k_weighting(rate: int) -> NDArray[np.float64]:
@@ -27,24 +38,16 @@ def _k_weighting(rate: int) -> NDArray[np.float64]:
     return np.array([np.hstack([f.passband_gain * f.b, f.a]) for f in stages])
 
 
-def integrated_loudness(samples: np.ndarray, rate: int) -> float:
-    """BS.1770-4 gated integrated loudness (LUFS) of (frames, channels) samples.
+def _kweighted_energy(samples: np.ndarray, rate: int, bounds: NDArray[np.int64]) -> np.ndarray:
+    """K-weighted energy between consecutive ``bounds`` (sample indices), summed over channels.
 
-    Same filters and gating as ``pyloudnorm.Meter.integrated_loudness`` but streamed
-    in blocks: ~5× faster and without float64 copies of the whole programme, which
-    matters because normalization measures the programme several times.
+    Streamed in blocks: no float64 copy of the whole programme.
     """
-    frames = samples.shape[0]
-    hop = 0.1 * rate  # 400 ms gating blocks overlap by 75 %
-    n_hops = int(frames // hop)
-    if n_hops < 4:
-        raise ProductionError("produce.too_short")
-    bounds = np.round(np.arange(n_hops + 1) * hop).astype(np.int64)
     sos = _k_weighting(rate)
-    hop_energy = np.zeros(n_hops)
+    energy = np.zeros(bounds.size - 1)
     for ch in range(samples.shape[1]):
         zi = np.zeros((sos.shape[0], 2))
-        # Cumulative energy at every hop boundary, carried across processing blocks.
+        # Cumulative energy at every bound, carried across processing blocks.
         cum_at = np.empty(bounds.size)
         total = 0.0
         for start in range(0, int(bounds[-1]), BLOCK):
@@ -55,110 +58,203 @@ def integrated_loudness(samples: np.ndarray, rate: int) -> float:
             cum_at[sel] = cum[bounds[sel] - start - 1]
             total = float(cum[-1])
         cum_at[0] = 0.0
-        hop_energy += np.diff(cum_at)
-    block_len = bounds[4:] - bounds[:-4]
-    z = (np.convolve(hop_energy, np.ones(4), mode="valid")) / block_len
+        energy += np.diff(cum_at)
+    return energy
+
+
+def _gated_loudness(step_energy: np.ndarray, step_len: np.ndarray) -> float:
+    """BS.1770-4 gating over 100 ms steps (energy and length of each): 400 ms blocks, the
+    absolute gate at -70 LUFS and the relative gate 10 LU under the absolute-gated mean."""
+    if step_energy.size < 4:
+        raise ProductionError("produce.too_short")
+    window = np.ones(4)
+    z = np.convolve(step_energy, window, mode="valid") / np.convolve(step_len, window, "valid")
     with np.errstate(divide="ignore"):
         block_lufs = -0.691 + 10.0 * np.log10(z)
-    gated = z[block_lufs >= -70.0]
+    gated = z[block_lufs >= SILENCE_LUFS]
     if gated.size == 0:
         return -math.inf
     relative = -0.691 + 10.0 * math.log10(float(gated.mean())) - 10.0
-    gated = z[(block_lufs >= -70.0) & (block_lufs > relative)]
+    gated = z[(block_lufs >= SILENCE_LUFS) & (block_lufs > relative)]
     return -0.691 + 10.0 * math.log10(float(gated.mean()))
 
 
-def _oversampled_blocks(x: FloatArray) -> Iterator[FloatArray]:
-    """4× oversampled |x| per block, block edges overlapped so the FIR sees context."""
-    pad = 64
-    for start in range(0, x.size, BLOCK):
-        lo = max(0, start - pad)
-        hi = min(x.size, start + BLOCK + pad)
-        up = signal.resample_poly(x[lo:hi].astype(np.float32), 4, 1)
-        body = np.abs(up[(start - lo) * 4 : (min(x.size, start + BLOCK) - lo) * 4])
-        yield body.astype(np.float32, copy=False)
+def integrated_loudness(samples: np.ndarray, rate: int) -> float:
+    """BS.1770-4 gated integrated loudness (LUFS) of (frames, channels) samples.
+
+    Same filters and gating as ``pyloudnorm.Meter.integrated_loudness`` but streamed
+    in blocks: ~5× faster and without float64 copies of the whole programme.
+    """
+    hop = 0.1 * rate  # 400 ms gating blocks overlap by 75 %
+    n_steps = int(samples.shape[0] // hop)
+    if n_steps < 4:
+        raise ProductionError("produce.too_short")
+    bounds = np.round(np.arange(n_steps + 1) * hop).astype(np.int64)
+    return _gated_loudness(_kweighted_energy(samples, rate, bounds), np.diff(bounds))
+
+
+@functools.cache
+def _interpolator() -> tuple[FloatArray, float]:
+    """The (taps, 4) coefficient matrix and the largest gain the interpolation can have.
+
+    The gain bound (sum of |coefficients| of the worst point) lets the true-peak search
+    skip every stretch whose sample peak times the bound is under the peak found so far.
+    """
+    # An even-length linear-phase low-pass delays by (4·_TAPS - 1)/2 oversampled points,
+    # which puts its four phases at the odd eighths between input samples.
+    h = signal.firwin(4 * _TAPS, 0.25, window=("kaiser", 6.0)) * 4
+    coefficients = h.reshape(_TAPS, 4)[::-1].astype(np.float32)
+    bound = max(1.0, float(np.abs(coefficients).sum(axis=0).max()))
+    return np.ascontiguousarray(coefficients), bound
+
+
+def _segment(x: FloatArray, lo: int, hi: int) -> FloatArray:
+    """``x[lo:hi]`` with zeros where the range runs past either end."""
+    if lo >= 0 and hi <= x.size:
+        return x[lo:hi]
+    out = np.zeros(hi - lo, dtype=np.float32)
+    a, b = max(lo, 0), min(hi, x.size)
+    if b > a:
+        out[a - lo : b - lo] = x[a:b]
+    return out
+
+
+def _between_peaks(x: FloatArray, start: int, stop: int) -> FloatArray:
+    """For each n in [start, stop): the largest |x| from sample n up to sample n+1.
+
+    The filter is symmetric, so the points at 1/8 and 7/8 (and 3/8 and 5/8) share
+    their products: with A the part even and D the part odd about the centre, the
+    pair is A ± D and its larger magnitude is |A| + |D|. Plain multiply-adds over
+    the taps on whole blocks: numpy has no fast path for a (samples, 12) × (12, 4)
+    product, and resample_poly is several times slower.
+    """
+    coefficients, _ = _interpolator()
+    n = stop - start
+    seg = _segment(x, start - _TAPS // 2 + 1, stop + _TAPS // 2)
+    even = np.zeros((2, n), dtype=np.float32)
+    odd = np.zeros((2, n), dtype=np.float32)
+    pair_sum = np.empty(n, dtype=np.float32)
+    pair_diff = np.empty(n, dtype=np.float32)
+    tmp = np.empty(n, dtype=np.float32)
+    for i in range(_TAPS // 2):
+        j = _TAPS - 1 - i
+        np.add(seg[i : i + n], seg[j : j + n], out=pair_sum)
+        np.subtract(seg[i : i + n], seg[j : j + n], out=pair_diff)
+        for p in range(2):
+            ci, cj = coefficients[i, p], coefficients[j, p]
+            np.multiply(pair_sum, (ci + cj) / 2, out=tmp)
+            np.add(even[p], tmp, out=even[p])
+            np.multiply(pair_diff, (ci - cj) / 2, out=tmp)
+            np.add(odd[p], tmp, out=odd[p])
+    np.abs(even, out=even)
+    np.abs(odd, out=odd)
+    np.add(even, odd, out=even)
+    peak = np.maximum(even[0], even[1])
+    np.maximum(peak, np.abs(x[start:stop]), out=peak)
+    return peak
+
+
+def _sample_peaks(x: FloatArray, size: int) -> FloatArray:
+    """max |x| over consecutive stretches of ``size`` samples (the last may be shorter)."""
+    out = np.empty(-(-x.size // size), dtype=np.float32)
+    step = max(size, BLOCK // size * size)
+    for start in range(0, x.size, step):
+        chunk = np.abs(x[start : start + step])
+        whole = chunk.size // size * size
+        k = start // size
+        out[k : k + whole // size] = chunk[:whole].reshape(-1, size).max(axis=1)
+        if whole < chunk.size:
+            out[k + whole // size] = chunk[whole:].max()
+    return out
+
+
+def _neighbourhood_max(a: FloatArray) -> FloatArray:
+    """Each value raised to the largest of itself and its two neighbours."""
+    return ndimage.maximum_filter1d(a, 3, mode="nearest")
+
+
+def _true_peak_linear(x: FloatArray) -> float:
+    """Largest oversampled |x| of one channel, searched from the likeliest stretch down.
+
+    Interpolated points lie within the interpolator's gain bound of the samples around
+    them, so once a stretch's sample peak times that bound is under the best peak so far,
+    neither it nor any quieter stretch can hold the true peak.
+    """
+    if x.size == 0:
+        return 0.0
+    _, gain_bound = _interpolator()
+    peaks = _sample_peaks(x, _SUB_BLOCK)
+    reach = _neighbourhood_max(peaks) * np.float32(gain_bound)
+    best = float(peaks.max())
+    for k in np.argsort(reach)[::-1]:
+        if reach[k] <= best:
+            break
+        start = int(k) * _SUB_BLOCK
+        best = max(best, float(_between_peaks(x, start, min(start + _SUB_BLOCK, x.size)).max()))
+    return best
 
 
 def true_peak_db(samples: np.ndarray) -> float:
     """Max true peak in dBTP over channels (BS.1770-4 Annex 2: 4× oversampling)."""
-    peak = 0.0
-    for ch in range(samples.shape[1]):
-        for up in _oversampled_blocks(np.ascontiguousarray(samples[:, ch])):
-            if up.size:
-                peak = max(peak, float(up.max()))
+    peak = max(
+        (_true_peak_linear(np.ascontiguousarray(samples[:, ch], dtype=np.float32))
+         for ch in range(samples.shape[1])),
+        default=0.0,
+    )  # fmt: skip
     return 20.0 * math.log10(peak) if peak > 0 else -math.inf
 
 
-def peak_envelope_db(x: FloatArray) -> FloatArray:
-    """Per-sample true-peak envelope in dB: the oversampled peak on either side of n."""
-    env = np.empty(x.size, dtype=np.float32)
-    pos = 0
-    for up in _oversampled_blocks(x):
-        m = up.reshape(-1, 4).max(axis=1)  # inter-sample peak between n and n+1
-        env[pos : pos + m.size] = m
-        pos += m.size
-    np.maximum(env[1:], env[:-1], out=env[1:])
+def hop_peaks_db(x: FloatArray, hop: int, floor_db: float) -> FloatArray:
+    """True peak in dB of every ``hop`` samples of ``x`` (with the gap to the next sample).
+
+    Stretches that cannot reach ``floor_db`` get the interpolator's upper bound instead of
+    the exact figure: still under the floor, and never under the truth, so a limiter
+    acting only above the floor is as safe with it and skips most of the oversampling.
+    """
+    _, gain_bound = _interpolator()
+    hop_peak = _sample_peaks(x, hop)
+    env = _neighbourhood_max(hop_peak) * np.float32(gain_bound)
+    floor = np.float32(10.0 ** (floor_db / 20.0))
+    per_block = max(1, _SUB_BLOCK // hop)
+    for k in range(0, env.size, per_block):
+        if env[k : k + per_block].max() <= floor:
+            continue
+        start = k * hop
+        stop = min((k + per_block) * hop, x.size)
+        exact = _sample_peaks(_between_peaks(x, start, stop), hop)
+        env[k : k + exact.size] = exact
     with np.errstate(divide="ignore"):
-        np.log10(env, out=env)
-    env *= np.float32(20.0)
-    return env
+        return (20.0 * np.log10(env)).astype(np.float32)
 
 
-def _limiter_gain_db(
-    envelope_db: FloatArray, gain_db: float, ceiling_db: float, rate: int, out: FloatArray
+def limiter_gain_db(
+    envelope_db: FloatArray, gain_db: float, ceiling_db: float, hop_rate: float
 ) -> FloatArray:
-    """Smooth gain reduction (dB ≤ 0) keeping gain·envelope under the ceiling, into ``out``.
+    """Smooth gain reduction (dB ≤ 0, one value per hop) keeping gain·envelope under the ceiling.
 
     Look-ahead min-hold followed by a same-length moving average: every value the
     average sees at a peak is already at or below that peak's requirement, so the
     ceiling holds exactly at the peak while gain ramps down ahead of it. Release is
     an exponential recovery in dB applied before the average so the guarantee survives.
-    Works in place in ``out``: a 15-minute programme is 160 MB per float32 array.
+    Each hop's requirement first takes its neighbours' into account, so gains
+    interpolated between hop centres also stay under it.
     """
-    np.subtract(np.float32(ceiling_db - gain_db), envelope_db, out=out)
-    np.minimum(out, np.float32(0.0), out=out)
-    look = max(1, round(LIMITER_LOOKAHEAD_S * rate))
-    _filter_in_place(
-        out, lambda a: ndimage.minimum_filter1d(a, look, origin=-(look // 2), mode="nearest"), look
-    )
+    need = np.minimum(np.float32(ceiling_db - gain_db) - envelope_db, np.float32(0.0))
+    need = ndimage.minimum_filter1d(need, 3, mode="nearest")
+    look = max(1, round(LIMITER_LOOKAHEAD_S * hop_rate))
+    held = ndimage.minimum_filter1d(need, look, origin=-(look // 2), mode="nearest")
     # With u = -gain_dB ≥ 0, the release u[n] = max(v[n], a·u[n-1]) has the closed
-    # form max_k v[k]·a^(n-k); in logs that is a running max, vectorized per block.
-    lam = 1.0 / (LIMITER_RELEASE_S * rate)
-    carry = 0.0
-    for start in range(0, out.size, BLOCK):
-        block = out[start : start + BLOCK]
-        k = np.arange(block.size, dtype=np.float64)
-        with np.errstate(divide="ignore"):
-            log_u = np.log(-block.astype(np.float64)) + k * lam
-            np.maximum.accumulate(log_u, out=log_u)
-            log_u -= k * lam
-            if carry > 0.0:
-                np.maximum(log_u, math.log(carry) - (k + 1) * lam, out=log_u)
-        u = np.exp(log_u)
-        block[:] = -u
-        carry = float(u[-1])
-    _filter_in_place(
-        out,
-        lambda a: ndimage.uniform_filter1d(a, look, origin=(look - 1) // 2, mode="nearest"),
-        look,
+    # form max_k v[k]·a^(n-k); in logs that is a running max.
+    lam = 1.0 / (LIMITER_RELEASE_S * hop_rate)
+    k = np.arange(held.size, dtype=np.float64)
+    with np.errstate(divide="ignore"):
+        log_u = np.log(-held.astype(np.float64)) + k * lam
+    np.maximum.accumulate(log_u, out=log_u)
+    log_u -= k * lam
+    released = -np.exp(log_u)
+    return ndimage.uniform_filter1d(released, look, origin=(look - 1) // 2, mode="nearest").astype(
+        np.float32
     )
-    return out
-
-
-def _filter_in_place(a: FloatArray, fn: Callable[[FloatArray], FloatArray], halo: int) -> None:
-    """Apply a short 1-D filter (reach ≤ ``halo``) to ``a`` block by block, in place.
-
-    ndimage copies a whole line into float64 buffers, ~640 MB for a 15-minute
-    programme; blocks with overlapping halos give the same result in little memory.
-    """
-    saved: FloatArray | None = None  # original values just left of the current block
-    for start in range(0, a.size, BLOCK):
-        stop = min(start + BLOCK, a.size)
-        lo = max(0, start - halo)
-        left = saved if saved is not None else a[lo:start]
-        seg = np.concatenate([left, a[start : min(stop + halo, a.size)]])
-        saved = a[max(start, stop - halo) : stop].copy()
-        a[start:stop] = fn(seg)[start - lo : start - lo + stop - start]
 
 
 def phase_rotate(x: FloatArray, rate: int) -> FloatArray:
@@ -183,49 +279,132 @@ def phase_rotate(x: FloatArray, rate: int) -> FloatArray:
     return x
 
 
-def normalize(
-    x: FloatArray,
-    envelope_db: FloatArray,
-    rate: int,
-    target_lufs: float,
-    ceiling_db: float,
-    gain_db: float,
-    slope: float = 1.0,
-) -> tuple[FloatArray, float, float]:
-    """Gain to the loudness target, limiting true peaks to the ceiling on the way.
+def _true_peak_of_hops(x: FloatArray, hop: int, selected: NDArray[np.bool_]) -> float:
+    """True peak in dB of ``x`` over the selected hops (with their neighbours)."""
+    selected = ndimage.maximum_filter1d(selected, 3, mode="constant")
+    per_block = max(1, _SUB_BLOCK // hop)
+    peak = 0.0
+    for k in np.flatnonzero(np.add.reduceat(selected, np.arange(0, selected.size, per_block))):
+        start = int(k) * per_block * hop
+        stop = min(start + per_block * hop, x.size)
+        peak = max(peak, float(_between_peaks(x, start, stop).max()))
+    return 20.0 * math.log10(peak) if peak > 0 else -math.inf
 
-    ``gain_db``/``slope`` are the first guess and the expected LU per dB of gain;
-    returns the signal with the gain and slope found, to warm-start a retry.
+
+def normalize(x: FloatArray, rate: int, target_lufs: float, ceiling_db: float) -> Levelling:
+    """Gain ``x`` in place to the loudness target, limiting true peaks to the ceiling.
+
+    Returns the gain applied and the loudness the result is expected to measure.
+    Raises ``ProductionError`` ("produce.silent") when there is nothing above the
+    silence gate to raise.
+
+    The search for the gain works on one value per millisecond: the K-weighted energy
+    and the true-peak envelope of each hop are measured once, and the loudness of any
+    limited gain curve follows from them without touching the samples again; only the
+    chosen curve is applied, interpolated to every sample.
     """
+    hop = max(1, round(GAIN_HOP_S * rate))
+    hop_rate = rate / hop
+    bounds = np.append(np.arange(0, x.size, hop), x.size).astype(np.int64)
+    hop_energy = _kweighted_energy(x[:, None], rate, bounds)
+    # 100 ms gating steps as whole hops: the estimate only steers the search, the
+    # encoded file is measured exactly afterwards.
+    steps = np.unique(np.round(np.arange(0, hop_energy.size, 0.1 * hop_rate)).astype(np.int64))
+    steps = steps[steps < hop_energy.size]
+    step_len = np.add.reduceat(np.diff(bounds).astype(np.float64), steps)
+    if steps.size < 5:
+        raise ProductionError("produce.too_short")
+    # The last, partial step would weigh a fragment like a full 100 ms.
+    steps, step_len = steps[:-1], step_len[:-1]
 
-    buf = np.empty_like(x)  # every render reuses this one buffer
+    def loudness(gain_db: FloatArray) -> float:
+        power = np.power(10.0, gain_db.astype(np.float64) / 10.0) * hop_energy
+        return _gated_loudness(np.add.reduceat(power, steps)[: steps.size], step_len)
 
-    def render(gain_db: float) -> tuple[FloatArray, float]:
-        _limiter_gain_db(envelope_db, gain_db, ceiling_db, rate, out=buf)
-        np.add(buf, np.float32(gain_db), out=buf)  # total gain in dB ...
-        np.multiply(buf, np.float32(math.log(10.0) / 20.0), out=buf)
-        np.exp(buf, out=buf)  # ... as a linear factor ...
-        np.multiply(buf, x, out=buf)  # ... applied to the programme
-        return buf, integrated_loudness(buf[:, None], rate)
+    base = loudness(np.zeros(hop_energy.size, dtype=np.float32))
+    if not math.isfinite(base) or base < SILENCE_LUFS:
+        raise ProductionError("produce.silent")
+    # Only hops a gain up to 3 dB past the plain one could push over the ceiling need
+    # their exact envelope (speech needs about 1 dB); past that, the over-estimate
+    # elsewhere only makes the limiter a little more cautious, never unsafe.
+    envelope_db = hop_peaks_db(x, hop, ceiling_db - (target_lufs - base) - 3.0)
+
+    def curve(gain_db: float) -> FloatArray:
+        return limiter_gain_db(envelope_db, gain_db, ceiling_db, hop_rate) + np.float32(gain_db)
 
     # Limiting takes away loudness, so the gain must overshoot the plain difference.
     # Loudness rises monotonically but ever slower with gain: secant steps, with the
-    # slope kept positive and bounded, converge in a few renders.
-    g0 = min(MAX_GAIN_DB, max(-MAX_GAIN_DB, gain_db))
-    y, l0 = render(g0)
-    for _ in range(10):
-        if abs(target_lufs - l0) < 0.05:
+    # slope kept positive and bounded, converge in a few cheap evaluations.
+    g0 = min(MAX_GAIN_DB, max(-MAX_GAIN_DB, target_lufs - base))
+    # A programme too peaky for target and ceiling together would otherwise be pushed
+    # up to MAX_GAIN_DB, the limiter flattening the speech and raising the noise
+    # between words by tens of dB; past this much limiting, fall short instead.
+    g_max = min(MAX_GAIN_DB, g0 + MAX_LIMITING_DB)
+    l0 = loudness(curve(g0))
+    slope = 1.0
+    for _ in range(20):
+        if abs(target_lufs - l0) < 0.01:
             break
-        # Bounded: a secant step on a nearly flat stretch must not overflow the gain.
-        g1 = min(MAX_GAIN_DB, max(-MAX_GAIN_DB, g0 + (target_lufs - l0) / slope))
+        g1 = min(g_max, max(-MAX_GAIN_DB, g0 + (target_lufs - l0) / slope))
         if g1 == g0:
             break
-        y, l1 = render(g1)
-        slope = min(1.0, max(0.1, (l1 - l0) / (g1 - g0))) if g1 != g0 else 1.0
+        l1 = loudness(curve(g1))
+        slope = min(1.0, max(0.1, (l1 - l0) / (g1 - g0)))
         g0, l0 = g1, l1
-    # The gain curve moves slowly, but it is applied at the base rate; one check on
-    # the real oversampled output catches any residue with a plain trim.
-    peak = true_peak_db(y[:, None])
+    gain_db = curve(g0)
+    _apply_gain(x, gain_db, hop)
+    # The gain curve moves within each interpolation window, so the output's true peak
+    # can stray a little from envelope + gain; only hops predicted near the ceiling
+    # can stray over it. One oversampled check there catches any residue with a trim.
+    near = envelope_db + gain_db >= np.float32(ceiling_db - _NEAR_CEILING_DB)
+    peak = _true_peak_of_hops(x, hop, near)
     if peak > ceiling_db:
-        y *= np.float32(10.0 ** ((ceiling_db - peak) / 20.0))
-    return y, g0, slope
+        trim = ceiling_db - peak
+        x *= np.float32(10.0 ** (trim / 20.0))
+        l0 += trim
+        gain_db += np.float32(trim)
+    return Levelling(loudness_lufs=l0, gain_db=gain_db, hop=hop)
+
+
+@dataclass(frozen=True)
+class Levelling:
+    """What ``normalize`` did to a programme, so a retry can start again from the original
+    without a second copy of it in memory."""
+
+    loudness_lufs: float
+    """The loudness the levelled programme is expected to measure."""
+    gain_db: FloatArray
+    """Gain applied per hop, limiting included."""
+    hop: int
+    """Samples per hop."""
+
+    def undo(self, x: FloatArray) -> None:
+        """Restore, in place, the programme ``normalize`` was given (to float precision)."""
+        _apply_gain(x, self.gain_db, self.hop, undo=True)
+
+
+def _apply_gain(x: FloatArray, gain_db: FloatArray, hop: int, *, undo: bool = False) -> None:
+    """Multiply ``x`` in place by the per-hop gain, linearly interpolated between hop centres
+    (or divide by exactly the same gains, to undo an earlier call).
+
+    Each sample lies between its own hop's centre and the nearer neighbour's, so the
+    interpolation is a fixed weight per position in the hop: a few array operations
+    per block instead of a general-purpose interpolation of every sample.
+    """
+    linear = np.power(np.float32(10.0), gain_db / np.float32(20.0))
+    padded = np.concatenate([linear[:1], linear, linear[-1:]])
+    offset = (np.arange(hop, dtype=np.float32) - np.float32((hop - 1) / 2.0)) / np.float32(hop)
+    towards_previous = (offset < 0)[None, :]
+    weight = np.abs(offset)[None, :]
+    hops_per_block = max(1, BLOCK // hop)
+    for h0 in range(0, linear.size, hops_per_block):
+        h1 = min(h0 + hops_per_block, linear.size)
+        own = linear[h0:h1, None]
+        neighbour = np.where(towards_previous, padded[h0:h1, None], padded[h0 + 2 : h1 + 2, None])
+        gain = (own + (neighbour - own) * weight).reshape(-1)
+        start = h0 * hop
+        stop = min(h1 * hop, x.size)
+        if undo:
+            x[start:stop] /= gain[: stop - start]
+        else:
+            x[start:stop] *= gain[: stop - start]
