@@ -17,7 +17,7 @@ from bulletin.errors import BulletinError, InputError, PolicyError
 from bulletin.services import Station
 from bulletin.services.delivery import push
 from bulletin.services.editing import edit_script
-from bulletin.services.review import approve, reject, verify_audit
+from bulletin.services.review import approve, reject, review_status, verify_audit
 from bulletin.services.users import add_user, authenticate, disable_user
 from bulletin.store import Store
 from bulletin.store.bulletins import StoredAudio
@@ -223,6 +223,8 @@ def test_emergency_counts_distinct_people_not_spellings(station: Station, tone_m
     number = built(station, tone_mp3, priority="emergency")
     first = approve(station, number, user="an")
     assert first.state == "built" and first.needed == 1
+    waiting = review_status(station, number)
+    assert (waiting.approvers, waiting.needed) == (("an",), 1)
     for same in ("AN", " an ", "ａｎ"):  # case, spaces and full-width letters fold to "an"
         with pytest.raises(PolicyError) as refused:
             approve(station, number, user=same)
@@ -231,6 +233,8 @@ def test_emergency_counts_distinct_people_not_spellings(station: Station, tone_m
         push(station, number, None, "test")
     second = approve(station, number, user="binh")
     assert second.state == "approved" and second.approvers == ("an", "binh")
+    done = review_status(station, number)
+    assert (done.state, done.approvers, done.needed) == ("approved", ("an", "binh"), 0)
 
 
 def test_names_with_control_or_invisible_characters_are_refused(station: Station) -> None:

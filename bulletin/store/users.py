@@ -58,7 +58,6 @@ class UserQueries(QueryBase):
         *,
         password_hash: str | None = None,
         active: bool | None = None,
-        roles: Sequence[str] | None = None,
     ) -> User:
         with self.tx() as db:
             if db.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone() is None:
@@ -69,8 +68,4 @@ class UserQueries(QueryBase):
                 )
             if active is not None:
                 db.execute("UPDATE users SET active = ? WHERE name = ?", (int(active), name))
-            if roles is not None:
-                db.execute(
-                    "UPDATE users SET roles = ? WHERE name = ?", (json.dumps(list(roles)), name)
-                )
         return self.user(name)
