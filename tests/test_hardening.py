@@ -164,3 +164,20 @@ def test_delivered_files_are_readable_by_whoever_serves_the_folder(tmp_path: Pat
     delivered = Path(receipt.remote_id)
     assert delivered.stat().st_mode & 0o777 == 0o644
     assert [p.name for p in (tmp_path / "loa").iterdir()] == ["ban-tin-1.mp3"]
+
+
+def test_adding_an_entry_never_leaves_a_file_the_workspace_cannot_load(tmp_path: Path) -> None:
+    from bulletin.services.config import add_entry
+
+    root = tmp_path / "ws"
+    shutil.copytree(SAMPLES, root)
+    station = Station(workspace.load(root))
+    with pytest.raises(InputError) as named:
+        add_entry(station, "controllers", "../loa", {"transport": "folder", "address": "x"})
+    assert named.value.key == "name.invalid"
+    sources = root / "sources.yaml"
+    broken = sources.read_text(encoding="utf-8") + "  hong:\n    kind: rss\n    priority: sai\n"
+    sources.write_text(broken, encoding="utf-8")
+    with pytest.raises(ConfigError):
+        add_entry(station, "sources", "moi", {"kind": "rss", "url": "http://127.0.0.1/rss"})
+    assert sources.read_text(encoding="utf-8") == broken

@@ -23,6 +23,7 @@ from bulletin.services.station import Station
 from bulletin.speech.profiles import syllables_per_minute
 from bulletin.staging import partial_path, sweep
 from bulletin.store import Store
+from bulletin.store.base import file_sha256
 from bulletin.store.bulletins import StoredAudio
 from bulletin.workspace import PRIORITY_RANK, SummaryConfig, VoiceProfile
 
@@ -255,7 +256,7 @@ def programme_inputs(
     for setting in dataclasses.fields(settings):
         value = getattr(settings, setting.name)
         if isinstance(value, Path):
-            value = {"file": value.name, "sha256": _file_sha256(value)}
+            value = {"file": value.name, "sha256": file_sha256(value)}
         described[setting.name] = (
             value if isinstance(value, (int, float, str, dict)) else repr(value)
         )
@@ -277,14 +278,6 @@ def _producer_fingerprint() -> str:
     digest = hashlib.sha256()
     for source in sorted(Path(production.__file__).parent.glob("*.py")):
         digest.update(source.name.encode() + b"\0" + source.read_bytes())
-    return digest.hexdigest()
-
-
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as file:
-        for block in iter(lambda: file.read(1 << 20), b""):
-            digest.update(block)
     return digest.hexdigest()
 
 
@@ -311,7 +304,7 @@ class ProgrammeCache:
             shutil.copyfile(mp3, partial)
         except (OSError, ValueError):
             return None
-        if _file_sha256(partial) != known.get("sha256"):
+        if file_sha256(partial) != known.get("sha256"):
             partial.unlink(missing_ok=True)
             return None
         os.replace(partial, out)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from bulletin.services.config import add_entry, remove_entry
 from bulletin.services.station import Station
 from bulletin.workspace import ControllerConfig
 
@@ -30,18 +31,8 @@ def list_controllers(station: Station) -> list[ControllerListing]:
 
 
 def add_controller(station: Station, name: str, entry: dict[str, Any]) -> str:
-    from bulletin.config_edit import add_entry
-
-    ControllerConfig.model_validate(entry)
-    target = station.root / "controllers.yaml"
-    add_entry(target, "controllers", name, entry)
-    station.workspace.controllers()  # the file must still load
-    return str(target)
+    return add_entry(station, "controllers", name, entry)
 
 
 def remove_controller(station: Station, name: str) -> str:
-    from bulletin.config_edit import remove_entry
-
-    target = station.root / "controllers.yaml"
-    remove_entry(target, "controllers", name)
-    return str(target)
+    return remove_entry(station, "controllers", name)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +20,7 @@ from bulletin.errors import DeliveryError, NotFoundError, PolicyError
 from bulletin.services.station import Station
 from bulletin.staging import partial_path
 from bulletin.store import Store
+from bulletin.store.base import file_sha256
 from bulletin.workspace import AudioFormatConfig, ControllerConfig
 
 # What production encodes; a controller wanting another format gets a rendition.
@@ -215,8 +215,7 @@ def _in_format(
         raise DeliveryError("delivery.encode", retryable=False, detail=str(exc)[-300:]) from None
     finally:
         temp.unlink(missing_ok=True)
-    with out.open("rb") as handle:
-        digest = hashlib.file_digest(handle, "sha256").hexdigest()
+    digest = file_sha256(out)
     store.save_rendition(bulletin.id, key, station.relative(out), digest, approved.sha256)
     return AudioFile(out, digest, approved.stem)
 

@@ -289,19 +289,13 @@ def list_sources(station: Station) -> list[SourceListing]:
 
 def add_source(station: Station, name: str, entry: dict[str, Any]) -> str:
     """Add a source to sources.yaml (comments kept); returns the file written."""
-    from bulletin.config_edit import add_entry
+    from bulletin.services.config import add_entry
 
-    SourceConfig.model_validate(entry)
-    target = station.root / "sources.yaml"
-    add_entry(target, "sources", name, entry)
-    station.workspace.sources()  # the file must still load
-    return str(target)
+    return add_entry(station, "sources", name, entry)
 
 
 def remove_source(station: Station, name: str) -> str:
     """Remove a source from sources.yaml; what it fetched stays in the store."""
-    from bulletin.config_edit import remove_entry
+    from bulletin.services.config import remove_entry
 
-    target = station.root / "sources.yaml"
-    remove_entry(target, "sources", name)
-    return str(target)
+    return remove_entry(station, "sources", name)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +11,7 @@ from bulletin.errors import InputError, PolicyError
 from bulletin.services.station import Station
 from bulletin.store import Store
 from bulletin.store.audit import ChainCheck
+from bulletin.store.base import file_sha256
 from bulletin.users import normalize_name
 
 
@@ -52,11 +52,9 @@ def reviewer(store: Store, raw_name: str) -> User:
     return user
 
 
-def file_sha256(station: Station, bulletin: Bulletin) -> str | None:
-    path = station.audio_file(bulletin.audio_path)
+def _audio_sha256(station: Station, bulletin: Bulletin) -> str | None:
     try:
-        with path.open("rb") as handle:
-            return hashlib.file_digest(handle, "sha256").hexdigest()
+        return file_sha256(station.audio_file(bulletin.audio_path))
     except FileNotFoundError:
         return None
 
@@ -82,7 +80,7 @@ def approve(
                 "bulletin.wrong_state", id=bulletin_id, state=bulletin.state, action="approve"
             )
         # Approval is for exact bytes: audio changed on disk since the build is not approved.
-        if file_sha256(station, bulletin) != bulletin.audio_sha256:
+        if _audio_sha256(station, bulletin) != bulletin.audio_sha256:
             store.note(
                 bulletin_id, "approve-refused", actor=person.name, reason_key="audio.changed"
             )

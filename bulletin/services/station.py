@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from bulletin.errors import BulletinError, InputError, NotFoundError
 from bulletin.locks import exclusive
-from bulletin.store import Store, open_store
+from bulletin.store import Store, open_store, private_dir
 from bulletin.workspace import Workspace
 
 T = TypeVar("T")
@@ -93,8 +93,6 @@ def _private_dirs(workspace: Workspace) -> None:
     or write them."""
     for folder in (workspace.data_dir, workspace.audio_dir, workspace.cache_dir):
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            if folder.stat().st_mode & 0o077:
-                folder.chmod(0o700)
+            private_dir(folder)
         except OSError:
             continue  # a read-only workspace still reads; writes will say what is wrong

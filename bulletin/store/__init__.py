@@ -53,7 +53,7 @@ class Store(
         self.path = path
         if readonly and self._open_readonly():
             return
-        _private_dir(path.parent)
+        private_dir(path.parent)
         try:
             self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
             self.db.row_factory = sqlite3.Row
@@ -136,7 +136,7 @@ class Store(
         return int(self.db.execute("PRAGMA user_version").fetchone()[0])
 
 
-def _private_dir(path: Path) -> None:
+def private_dir(path: Path) -> None:
     """Data folders are the station's own: no one else on the machine reads or writes them."""
     path.mkdir(parents=True, exist_ok=True)
     if os.stat(path).st_mode & 0o077:
