@@ -207,6 +207,13 @@ class Delivery:
     at: str
     error: str | None
     retryable: bool | None
+    key: str | None = None
+    air_at: str | None = None
+    started_at: str | None = None
+    finished_at: str | None = None
+    seconds: float | None = None
+    ack: str | None = None
+    format: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -220,6 +227,12 @@ class Delivery:
             "error": self.error,
             "retryable": self.retryable,
             "remote_id": self.remote_id,
+            "ack": self.ack,
+            "air_at": self.air_at,
+            "started_at": self.started_at,
+            "finished_at": self.finished_at,
+            "seconds": self.seconds,
+            "format": self.format,
         }
 
 

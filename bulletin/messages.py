@@ -452,7 +452,10 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Vô hiệu hoá người dùng: không đăng nhập, duyệt hay từ chối được nữa.",
         "",
     ),
-    "help.controllers": ("Bộ điều khiển loa trong controllers.yaml (list, add, remove).", ""),
+    "help.controllers": (
+        "Bộ điều khiển loa trong controllers.yaml (list, add, remove, check, status).",
+        "",
+    ),
     "help.controllers.list": ("Liệt kê các bộ điều khiển.", ""),
     "help.controllers.add": ("Thêm bộ điều khiển vào controllers.yaml (giữ chú thích).", ""),
     "help.controllers.remove": (
@@ -818,6 +821,18 @@ CATALOG: dict[str, tuple[str, str]] = {
         "no key '{entry}' here; each engine's own settings go under its name ({known})",
     ),
 }
+
+
+def _merge() -> None:
+    from bulletin.texts import gathered
+
+    for key, pair in gathered().items():
+        if key in CATALOG:
+            raise RuntimeError(f"message key {key} defined twice (bulletin/texts)")
+        CATALOG[key] = pair
+
+
+_merge()
 
 
 def language(lang: str | None = None) -> str:

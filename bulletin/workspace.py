@@ -161,6 +161,18 @@ class LimitsConfig(_Model):
     source_budget_factor: int = Field(4, ge=1, le=20)  # a source's fetch: this × timeout_s
 
 
+class DeliveryConfig(_Model):
+    """How a push fans out: in bulletin.yaml under `delivery:`."""
+
+    concurrency: int = Field(16, ge=1, le=1000)  # controllers served at once
+    timeout_s: float = Field(60.0, gt=0, le=3600)  # one attempt, unless a controller sets its own
+    retry_attempts: int = Field(5, ge=1, le=100)  # at most, per controller and push
+    retry_base_s: float = Field(1.0, gt=0, le=600)  # first backoff; doubles, with jitter
+    retry_cap_s: float = Field(30.0, gt=0, le=3600)
+    retry_window_s: float = Field(120.0, ge=0, le=86400)  # retries stop then, or at the air time
+    token_ttl_hours: float = Field(48.0, gt=0, le=24 * 30)  # how long a media URL works
+
+
 class StationConfig(_Model):
     station: Station = Station()
     timezone: str = "Asia/Ho_Chi_Minh"
@@ -172,6 +184,7 @@ class StationConfig(_Model):
     script: ScriptConfig = ScriptConfig()
     review: ReviewConfig = ReviewConfig()
     limits: LimitsConfig = LimitsConfig()
+    delivery: DeliveryConfig = DeliveryConfig()
 
     @field_validator("timezone")
     @classmethod
@@ -218,20 +231,66 @@ class SourceConfig(_Pluggable):
 
 
 class AudioFormatConfig(_Model):
-    bitrate_kbps: int = Field(128, ge=8, le=320)
+    """The audio a controller asks for. MP3 is what production makes; another codec or other
+    settings get a rendition, encoded once per bulletin from the approved audio."""
+
+    codec: Literal["mp3", "wav", "opus"] = "mp3"
+    bitrate_kbps: int = Field(128, ge=8, le=320)  # mp3 and opus; wav is 16-bit PCM
     sample_rate: int = Field(44100, ge=8000, le=48000)
     channels: int = Field(1, ge=1, le=2)
 
+    @model_validator(mode="after")
+    def _opus_rates(self) -> Self:
+        if self.codec == "opus" and self.sample_rate not in (8000, 12000, 16000, 24000, 48000):
+            raise ValueError("opus needs sample_rate 8000, 12000, 16000, 24000 or 48000")
+        return self
+
 
 class ControllerConfig(_Pluggable):
-    """One controller in controllers.yaml. Settings only its transport reads go under a key
-    named after the transport, checked by that transport's Options model."""
+    """One controller in controllers.yaml, keyed by its id. Settings only its transport reads
+    go under a key named after the transport, checked by that transport's Options model."""
 
     transport: str  # folder, or an installed plugin's
     address: str
-    group: str | None = None
+    name: str | None = None  # what people call it ("Loa thôn 3")
+    commune: str | None = None  # also a group: `push --to COMMUNE`
+    group: str | None = None  # one group (older files); `groups` takes a list
+    groups: list[str] = []
+    enabled: bool = True
     format: AudioFormatConfig = AudioFormatConfig()
-    credentials_env: str | None = None
+    credentials_env: str | None = None  # `user:password` or a token
+    credentials_file: str | None = None  # the same in a file only its owner can read (0600)
+    ca_bundle: str | None = None  # a CA file to verify this controller's TLS certificate
+    tls_verify: bool = True
+    timeout_s: float | None = Field(None, gt=0, le=3600)  # else delivery.timeout_s
+
+    @field_validator("address")
+    @classmethod
+    def _no_secret_in_address(cls, value: str) -> str:
+        from urllib.parse import urlsplit
+
+        try:
+            parts = urlsplit(value.strip())
+        except ValueError as exc:
+            raise ValueError(f"not a URL: {exc}") from None
+        if parts.password:
+            raise ValueError(
+                "a password in the address; put it in credentials_env or credentials_file"
+            )
+        return value.strip()
+
+    @model_validator(mode="after")
+    def _one_credential_source(self) -> Self:
+        if self.credentials_env and self.credentials_file:
+            raise ValueError("credentials_env and credentials_file: give one of them")
+        return self
+
+    def all_groups(self) -> list[str]:
+        """Every group this controller is in: `groups`, `group` and its commune."""
+        found = [*self.groups, *([self.group] if self.group else [])]
+        if self.commune:
+            found.append(self.commune)
+        return list(dict.fromkeys(found))
 
     @field_validator("transport")
     @classmethod

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -12,6 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from bulletin.services.station import Station
+from bulletin.store.bulletins import StoredAudio
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
@@ -73,3 +77,61 @@ def built_copy(built_ws: Path, tmp_path: Path) -> Path:
     target = tmp_path / "ws"
     shutil.copytree(built_ws, target)
     return target
+
+
+@pytest.fixture(scope="session")
+def tone_mp3(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """Two seconds of a real MP3 in the produced format, made by ffmpeg."""
+    import imageio_ffmpeg
+
+    out = tmp_path_factory.mktemp("tone") / "tone.mp3"
+    subprocess.run(
+        [
+            imageio_ffmpeg.get_ffmpeg_exe(),
+            "-nostdin",
+            "-loglevel",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=frequency=440:duration=2:sample_rate=44100",
+            "-ac",
+            "1",
+            "-codec:a",
+            "libmp3lame",
+            "-b:a",
+            "128k",
+            str(out),
+        ],
+        check=True,
+    )
+    return out.read_bytes()
+
+
+def built(station: Station, audio: bytes, *, priority: str = "normal") -> int:
+    """A built bulletin whose audio is `audio`, made through the store as a build makes it."""
+    path = station.workspace.audio_dir / f"b-{hashlib.sha256(audio).hexdigest()[:8]}.mp3"
+    path.write_bytes(audio)
+    with station.store() as store:
+        number = store.create_draft(
+            programme="ban-tin-sang",
+            priority=priority,
+            voice="giong-mien-bac",
+            items=[],
+            sentences=[("opening", None, "Xin chào bà con.", "Xin chào bà con.")],
+            actor="test",
+        )
+        store.finish_build(
+            number,
+            StoredAudio(
+                station.relative(path),
+                len(audio),
+                hashlib.sha256(audio).hexdigest(),
+                2.0,
+                -16.0,
+                -1.5,
+            ),
+            ["k"],
+            actor="test",
+        )
+    return number

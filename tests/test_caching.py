@@ -109,7 +109,7 @@ def test_v3_store_migrates_to_v4_keeping_announcements_and_caching_from_then_on(
     db.close()
 
     store = Store(path)
-    assert store.schema_version == 4 == len(MIGRATIONS)
+    assert store.schema_version == len(MIGRATIONS) >= 4
     (announcement,) = store.announcements()
     assert announcement.title == "Họp dân thôn Bắc"
     assert store.summary_cache_size() == 0

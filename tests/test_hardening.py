@@ -88,7 +88,7 @@ def test_partial_files_of_dead_writers_are_swept_and_live_ones_kept(tmp_path: Pa
     assert mine.exists() and not orphan.exists()
 
 
-def test_a_killed_transcode_leaves_no_ffmpeg_behind(tmp_path: Path) -> None:
+def test_a_killed_rendition_leaves_no_ffmpeg_behind(tmp_path: Path) -> None:
     import imageio_ffmpeg
 
     long = tmp_path / "long.mp3"
@@ -101,9 +101,12 @@ def test_a_killed_transcode_leaves_no_ffmpeg_behind(tmp_path: Path) -> None:
         check=True,
     )
     script = (
-        "import sys; from pathlib import Path\n"
-        "from bulletin.production import AudioFormat, transcode\n"
-        "transcode(Path(sys.argv[1]), Path(sys.argv[2]), AudioFormat(320, 48000, 2))\n"
+        "import sys, datetime; from pathlib import Path\n"
+        "from bulletin.production.renditions import Tags, render\n"
+        "from bulletin.workspace import AudioFormatConfig\n"
+        "fmt = AudioFormatConfig(bitrate_kbps=320, sample_rate=48000, channels=2)\n"
+        "tags = Tags('t', 's', datetime.date(2026, 12, 1), 1)\n"
+        "render(Path(sys.argv[1]), Path(sys.argv[2]), fmt, tags, -16.0, -1.0)\n"
     )
     child = subprocess.Popen([sys.executable, "-c", script, str(long), str(tmp_path / "o.mp3")])
     ffmpeg = _wait_for_child(child.pid)
@@ -150,7 +153,7 @@ def test_read_only_commands_open_the_store_read_only(tmp_path: Path) -> None:
 
 
 def test_delivered_files_are_readable_by_whoever_serves_the_folder(tmp_path: Path) -> None:
-    from bulletin.delivery.base import AudioFile
+    from bulletin.delivery.base import AudioFile, Job
     from bulletin.delivery.folder import FolderTransport
 
     audio = tmp_path / "a.mp3"
@@ -159,7 +162,9 @@ def test_delivered_files_are_readable_by_whoever_serves_the_folder(tmp_path: Pat
 
     sha = hashlib.sha256(audio.read_bytes()).hexdigest()
     receipt = FolderTransport().deliver(
-        AudioFile(audio, sha, "ban-tin-1"), _target(str(tmp_path / "loa"), tmp_path)
+        AudioFile(audio, sha, "ban-tin-1"),
+        _target(str(tmp_path / "loa"), tmp_path),
+        Job(bulletin_id=1, title="t", station="s", key="k"),
     )
     delivered = Path(receipt.remote_id)
     assert delivered.stat().st_mode & 0o777 == 0o644

@@ -22,36 +22,7 @@ from bulletin.services.users import add_user, authenticate, disable_user
 from bulletin.store import Store
 from bulletin.store.bulletins import StoredAudio
 from bulletin.store.schema import MIGRATIONS, split_sql
-from tests.conftest import SAMPLES, run_bulletin
-
-
-@pytest.fixture(scope="session")
-def tone_mp3(tmp_path_factory: pytest.TempPathFactory) -> bytes:
-    """Two seconds of a real MP3 in the produced format, made by ffmpeg."""
-    import imageio_ffmpeg
-
-    out = tmp_path_factory.mktemp("tone") / "tone.mp3"
-    subprocess.run(
-        [
-            imageio_ffmpeg.get_ffmpeg_exe(),
-            "-nostdin",
-            "-loglevel",
-            "error",
-            "-f",
-            "lavfi",
-            "-i",
-            "sine=frequency=440:duration=2:sample_rate=44100",
-            "-ac",
-            "1",
-            "-codec:a",
-            "libmp3lame",
-            "-b:a",
-            "128k",
-            str(out),
-        ],
-        check=True,
-    )
-    return out.read_bytes()
+from tests.conftest import SAMPLES, built, run_bulletin
 
 
 @pytest.fixture
@@ -63,28 +34,6 @@ def station(tmp_path: Path) -> Station:
     add_user(made, "binh", ["approver"])
     add_user(made, "chi", ["editor"])
     return made
-
-
-def built(station: Station, audio: bytes, *, priority: str = "normal") -> int:
-    """A built bulletin whose audio is `audio`, made through the store as a build makes it."""
-    path = station.workspace.audio_dir / f"b-{hashlib.sha256(audio).hexdigest()[:8]}.mp3"
-    path.write_bytes(audio)
-    with station.store() as store:
-        number = store.create_draft(
-            programme="ban-tin-sang",
-            priority=priority,
-            voice="giong-mien-bac",
-            items=[],
-            sentences=[("opening", None, "Xin chào bà con.", "Xin chào bà con.")],
-            actor="test",
-        )
-        store.finish_build(
-            number,
-            StoredAudio(station.relative(path), len(audio), _sha(audio), 2.0, -16.0, -1.5),
-            ["k"],
-            actor="test",
-        )
-    return number
 
 
 def _sha(data: bytes) -> str:

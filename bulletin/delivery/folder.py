@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from bulletin.delivery.base import AudioFile, Receipt, Target
+from bulletin.delivery.base import AudioFile, Job, Probe, Receipt, Target
 from bulletin.errors import DeliveryError
 from bulletin.staging import partial_path, sweep
 from bulletin.store import now_iso
@@ -39,7 +40,7 @@ def folder_of(target: Target) -> Path:
 class FolderTransport:
     """Writes the verified bytes under a fixed name, atomically, so a player never sees half."""
 
-    def deliver(self, audio: AudioFile, target: Target) -> Receipt:
+    def deliver(self, audio: AudioFile, target: Target, job: Job) -> Receipt:
         data = audio.read_verified()
         folder = folder_of(target)
         try:
@@ -48,7 +49,7 @@ class FolderTransport:
             raise _folder_error(target.name, folder, exc, retryable=False) from None
         # Left by a push that was killed: hidden, not *.mp3, and gone from here on.
         sweep(folder)
-        final = folder / f"{audio.stem}.mp3"
+        final = folder / audio.filename
         # The partial file must sit on the controller's own filesystem (a USB stick) for the
         # rename to be atomic; its name keeps every player away from it.
         temp = partial_path(final)
@@ -69,6 +70,31 @@ class FolderTransport:
             remote_id=str(final),
             at=now_iso(),
         )
+
+    def check(self, target: Target) -> Probe:
+        """The folder exists (or can be made) and a file can be written in it."""
+        started = time.monotonic()
+        folder = folder_of(target)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            probe = partial_path(folder / "check")
+            probe.write_bytes(b"")
+            probe.unlink()
+        except OSError as exc:
+            raise _folder_error(target.name, folder, exc, retryable=False) from None
+        return Probe(True, str(folder), time.monotonic() - started)
+
+    def confirm(self, audio: AudioFile, target: Target, job: Job) -> Receipt | None:
+        """A push killed after the rename left the right bytes in place: nothing to redo."""
+        final = folder_of(target) / audio.filename
+        try:
+            data = final.read_bytes()
+        except OSError:
+            return None
+        digest = hashlib.sha256(data).hexdigest()
+        if digest != audio.sha256:
+            return None
+        return Receipt(bytes=len(data), sha256=digest, remote_id=str(final), at=now_iso())
 
     def close(self) -> None:
         return None

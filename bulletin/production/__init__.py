@@ -23,7 +23,7 @@ from bulletin.production.assembly import (
     segment_to_float,
 )
 from bulletin.production.common import MP3_SAMPLE_RATES, AudioFormat, ProductionError
-from bulletin.production.ffmpeg import encode, measure, transcode
+from bulletin.production.ffmpeg import encode, measure
 from bulletin.production.loudness import normalize, phase_rotate
 from bulletin.staging import partial_path
 
@@ -40,7 +40,6 @@ __all__ = [
     "builtin_jingle",
     "measure",
     "produce",
-    "transcode",
 ]
 
 # MP3 coding reconstructs peaks imperfectly; limit below the ceiling so the decoded

@@ -127,13 +127,13 @@ def encode(mono: FloatArray, dest: Path, fmt: AudioFormat) -> tuple[float, float
             raise ProductionError(key, detail=msg.strip().splitlines()[-1] if msg else "")
         meterlog.seek(0)
         report = meterlog.read().decode(errors="replace")
-    figures = _ebur128_summary(report)
+    figures = ebur128_summary(report)
     if metered != 0 or figures is None:
         raise ProductionError("produce.decode", path=str(dest), detail=_stderr_tail(report))
     return figures
 
 
-def _ebur128_summary(report: str) -> tuple[float, float] | None:
+def ebur128_summary(report: str) -> tuple[float, float] | None:
     """(integrated LUFS, true peak dBTP) from the summary ebur128 logs at the end."""
     summary = report[report.rfind("Summary:") :]
     integrated = re.search(r"I:\s+(-?[\d.]+|-inf) LUFS", summary)
@@ -141,33 +141,6 @@ def _ebur128_summary(report: str) -> tuple[float, float] | None:
     if not integrated or not peak:
         return None
     return float(integrated.group(1)), float(peak.group(1))
-
-
-def transcode(src: Path, dest: Path, fmt: AudioFormat) -> None:
-    """Re-encode the MP3 at ``src`` into a CBR MP3 at ``dest`` in ``fmt`` (libmp3lame).
-
-    Overwrites ``dest``; raises ``ProductionError`` ("disk.full" or "produce.encode")
-    carrying the tail of ffmpeg's stderr when ffmpeg fails.
-    """
-    cmd = [
-        ffmpeg_exe(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
-        "-i", str(src), "-vn", "-map", "0:a:0",
-        "-ac", str(fmt.channels), "-ar", str(fmt.sample_rate),
-        "-c:a", "libmp3lame", "-b:a", f"{fmt.bitrate_kbps}k",
-        *_BARE_MP3,
-        "-f", "mp3", str(dest),
-    ]  # fmt: skip
-    done = subprocess.run(
-        cmd,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        check=False,
-        preexec_fn=die_with_parent,
-    )
-    if done.returncode != 0:
-        msg = done.stderr.decode(errors="replace")
-        key = "disk.full" if "No space left" in msg else "produce.encode"
-        raise ProductionError(key, detail=_stderr_tail(msg))
 
 
 def decode(path: Path) -> tuple[FloatArray, int]:

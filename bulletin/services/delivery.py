@@ -1,9 +1,24 @@
-"""Push approved audio to controllers, exactly once per (bulletin, controller), with receipts."""
+"""Push approved audio to controllers, exactly once per (bulletin, controller), with receipts.
+
+A push fans out over a bounded thread pool. Each controller is claimed, delivered and settled
+through its own store connection, so a receipt is written the moment it exists; a retryable
+failure is recorded, backed off (exponential, with jitter) and tried again until the attempts
+or the air time run out. A push killed midway leaves its in-flight deliveries 'delivering':
+the next push asks the transport to confirm them (what was sent is recorded before a
+transport waits on a device) instead of sending them again.
+"""
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
+import hashlib
+import random
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -11,17 +26,21 @@ from bulletin import states
 from bulletin.delivery.base import (
     AudioFile,
     AudioMismatchError,
+    Fetch,
+    Job,
+    Receipt,
     Target,
     Transport,
     resolve_credentials,
+    secrets_of,
 )
 from bulletin.domain import Bulletin, Delivery
-from bulletin.errors import DeliveryError, NotFoundError, PolicyError
+from bulletin.errors import DeliveryError, InputError, NotFoundError, PolicyError
+from bulletin.production.renditions import format_key
 from bulletin.services.station import Station
-from bulletin.staging import partial_path
 from bulletin.store import Store
-from bulletin.store.base import file_sha256
-from bulletin.workspace import AudioFormatConfig, ControllerConfig
+from bulletin.text.redact import redact
+from bulletin.workspace import AudioFormatConfig, ControllerConfig, DeliveryConfig
 
 # What production encodes; a controller wanting another format gets a rendition.
 PRODUCED_FORMAT = AudioFormatConfig()
@@ -37,6 +56,9 @@ class Outcome:
     sha256: str | None
     error: str | None
     retryable: bool | None = None
+    attempts: int = 0
+    confirmed: bool = False
+    """Delivered by an earlier, interrupted push: confirmed, not sent again."""
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -46,6 +68,7 @@ class Outcome:
             "sha256": self.sha256,
             "error": self.error,
             "retryable": self.retryable,
+            "attempts": self.attempts,
         }
 
 
@@ -62,30 +85,92 @@ class PushResult:
         return {"bulletin": self.bulletin_id, "deliveries": [o.as_json() for o in self.deliveries]}
 
 
+@dataclass(frozen=True)
+class Progress:
+    """One step of a push, for a live display: which controller, what happened."""
+
+    controller: str
+    event: str  # start | retry | delivered | failed | skipped | confirmed
+    attempt: int
+    detail: str = ""
+
+
 def resolve_targets(station: Station, target: str | None) -> dict[str, ControllerConfig]:
-    """A controller name, a group name, or (none given) every controller."""
+    """A controller id, a group or commune, or (none given) every enabled controller. A disabled
+    controller named on its own is refused; in a group it is left out."""
     controllers = station.workspace.controllers()
     if not controllers:
         raise NotFoundError("controller.none")
     if target is None:
-        return controllers
-    if target in controllers:
+        chosen = {n: c for n, c in controllers.items() if c.enabled}
+    elif target in controllers:
+        if not controllers[target].enabled:
+            raise InputError("controller.disabled", name=target)
         return {target: controllers[target]}
-    group = {name: c for name, c in controllers.items() if c.group == target}
-    if not group:
-        raise NotFoundError("controller.missing", name=target, known=", ".join(controllers))
-    return group
+    else:
+        members = {n: c for n, c in controllers.items() if target in c.all_groups()}
+        if not members:
+            raise NotFoundError("controller.missing", name=target, known=", ".join(controllers))
+        chosen = {n: c for n, c in members.items() if c.enabled}
+    if not chosen:
+        raise InputError("controller.all_disabled", name=target or "*")
+    return chosen
 
 
-def push(station: Station, bulletin_id: int, target: str | None, actor: str) -> PushResult:
+def delivery_key(bulletin: Bulletin, controller: str) -> str:
+    """The idempotency key of (bulletin, approved audio, controller)."""
+    seed = f"{bulletin.id}/{bulletin.approved_sha256}/{controller}"
+    return hashlib.sha256(seed.encode()).hexdigest()[:32]
+
+
+@dataclass
+class _Plan:
+    """Everything a worker needs for one controller, prepared before the fan-out."""
+
+    name: str
+    config: ControllerConfig
+    transport: Transport
+    audio: AudioFile
+    job: Job
+    timeout: float
+    fmt: str
+
+
+@dataclass
+class _Fanout:
+    station: Station
+    bulletin: Bulletin
+    actor: str
+    settings: DeliveryConfig
+    deadline: float
+    """time.monotonic() after which no retry starts (the air time, or the retry window)."""
+    progress: Callable[[Progress], None] | None
+    stop: threading.Event = field(default_factory=threading.Event)
+
+    def tell(self, controller: str, event: str, attempt: int, detail: str = "") -> None:
+        if self.progress is not None:
+            self.progress(Progress(controller, event, attempt, detail))
+
+
+def push(
+    station: Station,
+    bulletin_id: int,
+    target: str | None,
+    actor: str,
+    *,
+    at: datetime | None = None,
+    progress: Callable[[Progress], None] | None = None,
+) -> PushResult:
     """Deliver an approved bulletin's exact approved audio to each target controller.
 
     Holds the bulletin's lock for the whole push, so an edit cannot replace the audio midway;
-    every transport checks the bytes it sends against the approved hash.
+    every transport checks the bytes it sends against the approved hash. `at` is the air time
+    (aware); devices that can schedule get it, a stream waits for it.
     """
     from bulletin.plugins import load
 
     targets = resolve_targets(station, target)
+    settings = station.workspace.config.delivery
     with station.bulletin_lock(bulletin_id), station.store() as store:
         bulletin = store.bulletin(bulletin_id)
         if bulletin.state not in states.DELIVERABLE or not bulletin.approved_sha256:
@@ -100,89 +185,276 @@ def push(station: Station, bulletin_id: int, target: str | None, actor: str) -> 
         except AudioMismatchError:
             store.note(bulletin_id, "push-refused", actor=actor, reason_key="audio.changed")
             raise PolicyError("audio.changed", id=bulletin_id) from None
-        store.change(bulletin_id, "push", actor=actor)
         transports: dict[str, Transport] = {}
         try:
-            outcomes = []
-            for name, controller in targets.items():
+            for controller in targets.values():
                 if controller.transport not in transports:
                     transports[controller.transport] = load("transports", controller.transport)()
-                outcomes.append(
-                    _deliver_one(
+            # Renditions are made once per format, before any controller is claimed.
+            audio_by_format: dict[str, AudioFile] = {}
+            plans: list[_Plan] = []
+            for name, controller in targets.items():
+                key = format_key(controller.format)
+                if key not in audio_by_format:
+                    audio_by_format[key] = _in_format(
+                        station, store, bulletin, approved, controller.format
+                    )
+                plans.append(
+                    _plan(
                         station,
                         store,
                         bulletin,
-                        approved,
-                        Target(
-                            name,
-                            controller,
-                            None,
-                            station.root,
-                            station.workspace.config.public_url,
-                        ),
+                        name,
+                        controller,
                         transports[controller.transport],
-                        actor,
+                        audio_by_format[key],
+                        key,
+                        at,
                     )
                 )
+            store.change(bulletin_id, "push", actor=actor)
+            window = settings.retry_window_s
+            if at is not None:
+                window = max(window, (at - datetime.now(UTC)).total_seconds())
+            fanout = _Fanout(
+                station, bulletin, actor, settings, time.monotonic() + window, progress
+            )
+            outcomes = _fan_out(fanout, plans)
         finally:
             for transport in transports.values():
                 transport.close()
             _settle(store, bulletin_id, actor)
+    order = list(targets)
+    outcomes.sort(key=lambda o: order.index(o.controller))
     return PushResult(bulletin_id, outcomes)
 
 
-def _deliver_one(
+def _plan(
     station: Station,
     store: Store,
     bulletin: Bulletin,
-    approved: AudioFile,
-    target: Target,
+    name: str,
+    controller: ControllerConfig,
     transport: Transport,
-    actor: str,
-) -> Outcome:
-    name = target.name
-    if not store.claim_delivery(bulletin.id, name, actor=actor):
-        done = store.delivery(bulletin.id, name)
-        assert done is not None
-        return Outcome(name, "skipped", done.bytes, done.sha256, None)
-    try:
-        audio = _in_format(station, store, bulletin, approved, target.config)
-        credentials = resolve_credentials(target.config, name)
-        receipt = transport.deliver(
-            audio,
-            Target(name, target.config, credentials, target.base_dir, target.public_url),
-        )
-    except AudioMismatchError as exc:
-        store.finish_delivery(
-            bulletin.id, name, actor=actor, ok=False, error=str(exc), retryable=False
-        )
-        store.note(bulletin.id, "push-refused", actor=actor, reason_key="audio.changed")
-        raise PolicyError("audio.changed", id=bulletin.id) from None
-    except DeliveryError as exc:
-        store.finish_delivery(
-            bulletin.id, name, actor=actor, ok=False, error=str(exc), retryable=exc.retryable
-        )
-        return Outcome(name, "failed", None, None, str(exc), exc.retryable)
-    except BaseException as exc:
-        # Ctrl-C or a bug: the row must not stay 'delivering' with nothing behind it.
-        store.finish_delivery(
-            bulletin.id, name, actor=actor, ok=False, error=repr(exc)[:300], retryable=True
-        )
-        raise
-    store.finish_delivery(
-        bulletin.id,
-        name,
-        actor=actor,
-        ok=True,
-        bytes_sent=receipt.bytes,
-        sha256=receipt.sha256,
-        remote_id=receipt.remote_id,
+    audio: AudioFile,
+    fmt: str,
+    at: datetime | None,
+) -> _Plan:
+    settings = station.workspace.config.delivery
+    media_url = ""
+    token = ""
+    if getattr(transport, "uses_media_url", False):
+        token, media_url = _media_url(station, store, bulletin, name, audio, at)
+    job = Job(
+        bulletin_id=bulletin.id,
+        title=f"{station.workspace.config.station.name} - {bulletin.programme} "
+        f"({bulletin.created_at[:10]})",
+        station=station.workspace.config.station.name,
+        key=delivery_key(bulletin, name),
+        air_at=at,
+        media_url=media_url,
+        fetched=_fetch_waiter(station, token) if token else None,
+        sent=_sent_recorder(station, bulletin.id, name),
     )
-    return Outcome(name, "delivered", receipt.bytes, receipt.sha256, None)
+    return _Plan(
+        name, controller, transport, audio, job, controller.timeout_s or settings.timeout_s, fmt
+    )
 
 
-def format_key(fmt: AudioFormatConfig) -> str:
-    return f"mp3-{fmt.bitrate_kbps}k-{fmt.sample_rate}hz-{fmt.channels}ch"
+def _fan_out(fanout: _Fanout, plans: list[_Plan]) -> list[Outcome]:
+    """Every plan through a bounded pool. Ctrl-C stops new deliveries and retries; those in
+    flight finish (each bounded by its timeout) and are recorded."""
+    outcomes: list[Outcome] = []
+    with ThreadPoolExecutor(
+        max_workers=min(fanout.settings.concurrency, len(plans)) or 1,
+        thread_name_prefix="deliver",
+    ) as pool:
+        pending: set[Future[Outcome]] = {pool.submit(_deliver_one, fanout, p) for p in plans}
+        try:
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                outcomes.extend(f.result() for f in done)
+        except BaseException:
+            fanout.stop.set()
+            for future in pending:
+                future.cancel()
+            raise
+    return outcomes
+
+
+def _deliver_one(fanout: _Fanout, plan: _Plan) -> Outcome:
+    """One controller: confirm an interrupted delivery, or deliver with retries."""
+    station, bulletin, actor, name = fanout.station, fanout.bulletin, fanout.actor, plan.name
+    if fanout.stop.is_set():
+        return Outcome(name, "failed", None, None, "stopped", True)
+    credentials = None
+    with station.store() as store:
+        before = store.delivery(bulletin.id, name)
+        if before is not None and before.state in ("delivered", "cancelled"):
+            fanout.tell(name, "skipped", before.attempts)
+            return Outcome(
+                name, "skipped", before.bytes, before.sha256, None, None, before.attempts
+            )
+        interrupted = before is not None and before.state == "delivering"
+        was_sent = store.sent(bulletin.id, name) if interrupted else None
+        attempt = 0
+        while True:
+            store.claim_delivery(
+                bulletin.id,
+                name,
+                actor=actor,
+                key=plan.job.key,
+                air_at=plan.job.air_at.isoformat() if plan.job.air_at else None,
+                fmt=plan.fmt,
+            )
+            attempt = store.delivery(bulletin.id, name).attempts  # type: ignore[union-attr]
+            started = time.monotonic()
+            fanout.tell(name, "start", attempt)
+            confirmed = False
+            try:
+                credentials = resolve_credentials(plan.config, name, station.root)
+                target = Target(
+                    name,
+                    plan.config,
+                    credentials,
+                    station.root,
+                    station.workspace.config.public_url,
+                    plan.timeout,
+                )
+                receipt: Receipt | None = None
+                confirm = getattr(plan.transport, "confirm", None)
+                if interrupted and confirm is not None:
+                    receipt = confirm(plan.audio, target, replace(plan.job, was_sent=was_sent))
+                    confirmed = receipt is not None
+                interrupted = False
+                if receipt is None:
+                    store.clear_sent(bulletin.id, name)
+                    receipt = plan.transport.deliver(plan.audio, target, plan.job)
+            except AudioMismatchError as exc:
+                store.finish_delivery(
+                    bulletin.id, name, actor=actor, ok=False, error=str(exc), retryable=False
+                )
+                store.note(bulletin.id, "push-refused", actor=actor, reason_key="audio.changed")
+                fanout.tell(name, "failed", attempt, str(exc))
+                return Outcome(name, "failed", None, None, str(exc), False, attempt)
+            except DeliveryError as exc:
+                message = redact(str(exc), secrets_of(credentials))
+                store.finish_delivery(
+                    bulletin.id,
+                    name,
+                    actor=actor,
+                    ok=False,
+                    error=message,
+                    retryable=exc.retryable,
+                    seconds=round(time.monotonic() - started, 3),
+                )
+                pause = _backoff(fanout.settings, attempt)
+                if (
+                    exc.retryable
+                    and attempt < fanout.settings.retry_attempts
+                    and time.monotonic() + pause < fanout.deadline
+                    and not fanout.stop.wait(pause)
+                ):
+                    fanout.tell(name, "retry", attempt, message)
+                    continue
+                fanout.tell(name, "failed", attempt, message)
+                return Outcome(name, "failed", None, None, message, exc.retryable, attempt)
+            except BaseException as exc:
+                # A bug, or the interpreter going down: the row must not stay 'delivering'
+                # with nothing behind it.
+                store.finish_delivery(
+                    bulletin.id,
+                    name,
+                    actor=actor,
+                    ok=False,
+                    error=redact(repr(exc)[:300], secrets_of(credentials)),
+                    retryable=True,
+                )
+                if isinstance(exc, Exception):
+                    fanout.tell(name, "failed", attempt, repr(exc)[:200])
+                    return Outcome(name, "failed", None, None, repr(exc)[:300], True, attempt)
+                raise
+            store.finish_delivery(
+                bulletin.id,
+                name,
+                actor=actor,
+                ok=True,
+                bytes_sent=receipt.bytes,
+                sha256=receipt.sha256,
+                remote_id=redact(receipt.remote_id, secrets_of(credentials)),
+                ack=redact(receipt.ack or "", secrets_of(credentials))[:500] or None,
+                seconds=round(time.monotonic() - started, 3),
+            )
+            fanout.tell(name, "confirmed" if confirmed else "delivered", attempt)
+            return Outcome(
+                name, "delivered", receipt.bytes, receipt.sha256, None, None, attempt, confirmed
+            )
+
+
+def _backoff(settings: DeliveryConfig, attempt: int) -> float:
+    """Exponential from retry_base_s, capped, with full jitter in [0.5, 1.5)."""
+    pause = min(settings.retry_cap_s, settings.retry_base_s * 2 ** max(attempt - 1, 0))
+    return pause * (0.5 + random.random())
+
+
+def _media_url(
+    station: Station,
+    store: Store,
+    bulletin: Bulletin,
+    controller: str,
+    audio: AudioFile,
+    at: datetime | None,
+) -> tuple[str, str]:
+    """This delivery's own URL on `bulletin serve`: a token kept while it is valid, so a retry
+    sends the device the same URL."""
+    found = store.delivery_token(bulletin.id, controller, audio.sha256)
+    if found is None:
+        ttl = timedelta(hours=station.workspace.config.delivery.token_ttl_hours)
+        expires = datetime.now(UTC) + ttl
+        if at is not None and at + ttl > expires:
+            expires = at + ttl
+        token = secrets.token_urlsafe(24)
+        store.save_media_token(
+            token,
+            bulletin_id=bulletin.id,
+            controller=controller,
+            path=station.relative(audio.path),
+            sha256=audio.sha256,
+            filename=audio.filename,
+            content_type=audio.content_type,
+            expires_at=expires.astimezone(UTC).isoformat(timespec="seconds"),
+        )
+    else:
+        token = found.token
+    base = station.workspace.config.public_url.rstrip("/")
+    return token, f"{base}/media/{token}/{audio.filename}"
+
+
+def _fetch_waiter(station: Station, token: str) -> Callable[[float], Fetch | None]:
+    """Job.fetched: poll the store for the media endpoint's record of a complete download."""
+
+    def fetched(timeout: float) -> Fetch | None:
+        end = time.monotonic() + max(timeout, 0.0)
+        # A writable connection: a read-only one may open the database immutable and never
+        # see the media endpoint's record arrive.
+        with station.store() as store:
+            while True:
+                found = store.media_token(token)
+                if found is not None and found.completed_at is not None:
+                    return Fetch(found.completed_bytes or 0, found.completed_at, found.client or "")
+                if time.monotonic() >= end:
+                    return None
+                time.sleep(0.05)
+
+    return fetched
+
+
+def _sent_recorder(station: Station, bulletin_id: int, controller: str) -> Callable[[str], None]:
+    def sent(what: str) -> None:
+        with station.store() as store:
+            store.mark_sent(bulletin_id, controller, what)
+
+    return sent
 
 
 def _in_format(
@@ -190,34 +462,43 @@ def _in_format(
     store: Store,
     bulletin: Bulletin,
     approved: AudioFile,
-    controller: ControllerConfig,
+    fmt: AudioFormatConfig,
 ) -> AudioFile:
-    """The approved audio, or its rendition in the controller's format, made once from the
-    verified approved bytes and recorded with its own hash."""
-    from bulletin.production import AudioFormat
-    from bulletin.production.ffmpeg import transcode
+    """The approved audio, or its rendition in the controller's format: encoded once per
+    bulletin from the verified approved bytes, tagged, kept within 0.5 LU of the station's
+    target, and recorded with its own hash against the approved audio's."""
+    import datetime as dt
 
-    if controller.format == PRODUCED_FORMAT:
+    from bulletin.production.renditions import Tags, render, suffix_of
+
+    if fmt == PRODUCED_FORMAT:
         return approved
-    key = format_key(controller.format)
+    audio_settings = station.workspace.config.audio
+    key = f"{format_key(fmt)}-{audio_settings.target_lufs:g}lufs"
     found = store.rendition(bulletin.id, key, approved.sha256)
+    suffix = suffix_of(fmt)
     if found is not None and station.audio_file(found[0]).exists():
-        return AudioFile(station.audio_file(found[0]), found[1], approved.stem)
+        return AudioFile(station.audio_file(found[0]), found[1], approved.stem, suffix)
     approved.read_verified()
     out: Path = (
-        station.workspace.audio_dir / f"bulletin-{bulletin.id}-{approved.sha256[:12]}-{key}.mp3"
+        station.workspace.audio_dir / f"bulletin-{bulletin.id}-{approved.sha256[:12]}-{key}{suffix}"
     )
-    temp = partial_path(out)
-    try:
-        transcode(approved.path, temp, AudioFormat(**controller.format.model_dump()))
-        os.replace(temp, out)
-    except Exception as exc:
-        raise DeliveryError("delivery.encode", retryable=False, detail=str(exc)[-300:]) from None
-    finally:
-        temp.unlink(missing_ok=True)
-    digest = file_sha256(out)
-    store.save_rendition(bulletin.id, key, station.relative(out), digest, approved.sha256)
-    return AudioFile(out, digest, approved.stem)
+    config = station.workspace.config
+    info = render(
+        approved.path,
+        out,
+        fmt,
+        Tags(
+            title=f"{config.station.name} - {bulletin.programme}",
+            station=config.station.name,
+            date=dt.date.fromisoformat(bulletin.created_at[:10]),
+            bulletin_id=bulletin.id,
+        ),
+        audio_settings.target_lufs,
+        audio_settings.true_peak_dbtp,
+    )
+    store.save_rendition(bulletin.id, key, station.relative(out), info.sha256, approved.sha256)
+    return AudioFile(out, info.sha256, approved.stem, info.suffix)
 
 
 def _settle(store: Store, bulletin_id: int, actor: str) -> None:

@@ -272,7 +272,53 @@ CREATE TABLE summary_cache (
 );
 """
 
-MIGRATIONS: tuple[Migration, ...] = (*_V1_V2, _v3, _V4_SQL)
+# v5: delivery receipts (key, air time, timings, remote acknowledgement, what was sent), the
+# media endpoint's URL tokens and what devices fetched, and device status history.
+_V5_SQL = """
+ALTER TABLE deliveries ADD COLUMN key TEXT;
+ALTER TABLE deliveries ADD COLUMN air_at TEXT;
+ALTER TABLE deliveries ADD COLUMN started_at TEXT;
+ALTER TABLE deliveries ADD COLUMN finished_at TEXT;
+ALTER TABLE deliveries ADD COLUMN seconds REAL;
+ALTER TABLE deliveries ADD COLUMN ack TEXT;
+ALTER TABLE deliveries ADD COLUMN format TEXT;
+CREATE TABLE media_tokens (
+    token TEXT PRIMARY KEY,
+    bulletin_id INTEGER NOT NULL REFERENCES bulletins(id),
+    controller TEXT NOT NULL,
+    path TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    filename TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    requests INTEGER NOT NULL DEFAULT 0,
+    bytes_served INTEGER NOT NULL DEFAULT 0,
+    prefix INTEGER NOT NULL DEFAULT 0,
+    completed_at TEXT,
+    completed_bytes INTEGER,
+    client TEXT
+);
+CREATE INDEX media_tokens_delivery ON media_tokens (bulletin_id, controller);
+CREATE TABLE controller_status (
+    id INTEGER PRIMARY KEY,
+    controller TEXT NOT NULL,
+    status TEXT NOT NULL,
+    seen_at TEXT,
+    checked_at TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE delivery_sent (
+    bulletin_id INTEGER NOT NULL REFERENCES bulletins(id),
+    controller TEXT NOT NULL,
+    sent TEXT NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (bulletin_id, controller)
+);
+CREATE INDEX controller_status_by_controller ON controller_status (controller, id);
+"""
+
+MIGRATIONS: tuple[Migration, ...] = (*_V1_V2, _v3, _V4_SQL, _V5_SQL)
 
 
 def split_sql(script: str) -> list[str]:
