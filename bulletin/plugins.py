@@ -35,6 +35,13 @@ BUILTIN: dict[Kind, dict[str, str]] = {
     },
     "transports": {
         "folder": "bulletin.delivery.folder:FolderTransport",
+        "vendor-json": "bulletin.delivery.vendorjson:VendorJsonTransport",
+        "icecast": "bulletin.delivery.icecast:IcecastTransport",
+        "mqtt": "bulletin.delivery.mqtt:MqttTransport",
+        "http-upload": "bulletin.delivery.http_upload:HttpUploadTransport",
+        "ftp": "bulletin.delivery.ftp:FtpTransport",
+        "ftps": "bulletin.delivery.ftp:FtpsTransport",
+        "sftp": "bulletin.delivery.sftp:SftpTransport",
     },
 }
 

@@ -11,8 +11,6 @@ import hashlib
 import http.client
 import os
 import shutil
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -32,12 +30,7 @@ from bulletin.services.station import Station
 from bulletin.services.users import add_user
 from bulletin.store.deliveries import MediaToken
 from tests.conftest import SAMPLES, built, run_bulletin
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.servers.media import free_port, serving
 
 
 def write_controllers(root: Path, controllers: dict[str, dict[str, object]]) -> None:
@@ -64,22 +57,8 @@ def station(tmp_path: Path, port: int, monkeypatch: pytest.MonkeyPatch) -> Stati
 @pytest.fixture
 def served(station: Station, port: int) -> Iterator[str]:
     """`bulletin serve`'s app on 127.0.0.1, in a thread, for one test."""
-    import uvicorn
-
-    from bulletin.web.app import create_app
-
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(station), host="127.0.0.1", port=port, log_level="error")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if server.started:
-            break
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(station, port) as url:
+        yield url
 
 
 def token_row(station: Station, token: str, requests: int) -> MediaToken:

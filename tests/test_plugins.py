@@ -333,7 +333,7 @@ def test_unknown_transport_and_source_kind_name_field_and_known_ones(tmp_path: P
     ws = _workspace(
         tmp_path / "ws",
         {
-            "controllers.yaml": {"controllers": {"loa": {"transport": "ftp", "address": "x"}}},
+            "controllers.yaml": {"controllers": {"loa": {"transport": "smb", "address": "x"}}},
             "sources.yaml": {"sources": {"zalo": {"kind": "zalo", "url": "https://x"}}},
         },
     )
@@ -341,7 +341,7 @@ def test_unknown_transport_and_source_kind_name_field_and_known_ones(tmp_path: P
     with pytest.raises(ConfigError) as transport:
         workspace.controllers()
     assert "controllers.loa.transport" in str(transport.value)
-    assert "ftp" in str(transport.value) and "folder" in str(transport.value)
+    assert "smb" in str(transport.value) and "folder, vendor-json" in str(transport.value)
     with pytest.raises(ConfigError) as kind:
         workspace.sources()
     assert "sources.zalo.kind" in str(kind.value) and "rss, page, folder" in str(kind.value)

@@ -34,7 +34,8 @@ class Upload:
 class HttpUploadServer:
     """Switches: `status` answers every upload with that code, `reset` drops the connection
     with a TCP reset after reading part of the body, `delay` holds each answer that many
-    seconds, `wrong_sha256` reports a checksum that is not the stored file's."""
+    seconds, `wrong_sha256` reports a checksum that is not the stored file's, `fail_times`
+    answers the next N uploads with 503 and then accepts them (a server that recovers)."""
 
     token: str | None = "token-bi-mat-123"
     user: str | None = None
@@ -43,6 +44,7 @@ class HttpUploadServer:
     reset: bool = False
     delay: float = 0.0
     wrong_sha256: bool = False
+    fail_times: int = 0
     files: dict[str, bytes] = field(default_factory=dict)
     uploads: list[Upload] = field(default_factory=list)
     _server: ThreadingHTTPServer | None = None
@@ -99,6 +101,10 @@ class HttpUploadServer:
                     return None
                 if harness.status is not None:
                     self._answer(harness.status, {"error": "switched"})
+                    return None
+                if harness.fail_times > 0:
+                    harness.fail_times -= 1
+                    self._answer(503, {"error": "busy, try again"})
                     return None
                 return body
 
