@@ -313,8 +313,8 @@ def test_credentials_come_from_a_private_file_or_the_environment(
         )
 
 
-def test_controllers_check_status_and_add_from_the_cli(built_copy: Path, tmp_path: Path) -> None:
-    ws = str(built_copy)
+def test_controllers_check_status_and_add_from_the_cli(sample_ws: Path, tmp_path: Path) -> None:
+    ws = str(sample_ws)
     added = run_bulletin(
         "-w", ws, "controllers", "add", "loa-thon-3", "--transport", "folder",
         "--address", str(tmp_path / "thon-3"), "--group", "cum-bac", "--commune", "Tân Lập",

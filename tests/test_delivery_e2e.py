@@ -311,3 +311,18 @@ def _wait_http(url: str) -> None:
             pass
         time.sleep(0.1)
     raise AssertionError(f"{url} never answered")
+
+
+def test_without_bulletin_serve_no_device_is_sent_to_a_dead_url(
+    servers: dict[str, Any], tmp_path: Path, tone_mp3: bytes
+) -> None:
+    vendor: VendorDeviceServer = servers["vendor"]
+    vendor.add_device("XA-02")
+    controllers = {"loa": {"transport": "vendor-json", "address": vendor.address("XA-02")}}
+    station = make_station(tmp_path / "ws", controllers, free_port())  # nothing serves there
+    number = built(station, tone_mp3)
+    approve(station, number, user="an")
+    (outcome,) = push(station, number, None, "an").deliveries
+    assert outcome.state == "failed" and outcome.retryable is True
+    assert "bulletin serve" in (outcome.error or "")
+    assert vendor.device("XA-02").commands == 0

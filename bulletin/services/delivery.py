@@ -146,6 +146,26 @@ class _Fanout:
     """time.monotonic() after which no retry starts (the air time, or the retry window)."""
     progress: Callable[[Progress], None] | None
     stop: threading.Event = field(default_factory=threading.Event)
+    _probe_lock: threading.Lock = field(default_factory=threading.Lock)
+    _probe: tuple[float, str | None] = (0.0, None)
+
+    def media_endpoint_problem(self) -> str | None:
+        """Why devices cannot fetch from `bulletin serve` at public_url, or None. Asked at
+        most every two seconds, so a thousand deliveries make a handful of probes."""
+        import httpx
+
+        with self._probe_lock:
+            checked, problem = self._probe
+            if time.monotonic() - checked < 2.0:
+                return problem
+            url = self.station.workspace.config.public_url.rstrip("/") + "/healthz"
+            try:
+                answer = httpx.get(url, timeout=3.0)
+                problem = None if answer.status_code == 200 else f"HTTP {answer.status_code}"
+            except httpx.HTTPError as exc:
+                problem = str(exc) or type(exc).__name__
+            self._probe = (time.monotonic(), problem)
+            return problem
 
     def tell(self, controller: str, event: str, attempt: int, detail: str = "") -> None:
         if self.progress is not None:
@@ -329,6 +349,15 @@ def _deliver_one(fanout: _Fanout, plan: _Plan) -> Outcome:
                 interrupted = False
                 if receipt is None:
                     store.clear_sent(bulletin.id, name)
+                    problem = plan.job.media_url and fanout.media_endpoint_problem()
+                    if problem:
+                        # No command goes out that would send a device to a dead URL.
+                        raise DeliveryError(
+                            "delivery.media_endpoint",
+                            retryable=True,
+                            url=station.workspace.config.public_url,
+                            detail=problem,
+                        )
                     receipt = plan.transport.deliver(plan.audio, target, plan.job)
             except AudioMismatchError as exc:
                 store.finish_delivery(

@@ -101,4 +101,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "giao thức '{transport}' không có cách kiểm tra",
         "transport '{transport}' has no check",
     ),
+    "delivery.media_endpoint": (
+        "Thiết bị không tải được âm thanh: `bulletin serve` không trả lời tại {url} ({detail}). "
+        "Hãy chạy `bulletin serve` và kiểm tra public_url trong bulletin.yaml",
+        "Devices cannot fetch the audio: `bulletin serve` does not answer at {url} ({detail}). "
+        "Run `bulletin serve` and check public_url in bulletin.yaml",
+    ),
 }
