@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import http.client
+import importlib
 import os
 import shutil
 import time
@@ -351,3 +352,31 @@ def test_sent_record_survives_for_confirmation(station: Station, tone_mp3: bytes
         store.clear_sent(number, "loa")
         assert store.sent(number, "loa") is None
     assert os.environ["BULLETIN_PUBLIC_URL"].startswith("http://127.0.0.1:")
+
+
+def test_every_example_controller_in_the_starter_file_is_valid_when_uncommented() -> None:
+    """Staff enable an example by removing its `#`: each must then load and name a transport
+    whose own settings (the section named after it) are accepted."""
+    import re
+
+    from bulletin.plugins import load
+    from bulletin.workspace import ControllerConfig
+
+    text = (
+        Path(workspace.__file__).parent / "templates" / "starter" / "controllers.yaml"
+    ).read_text(encoding="utf-8")
+    lines = [
+        (m.group(1) or "") + (m.group(2) or "")
+        for m in re.finditer(r"^  # ([a-z0-9-]+:)$|^  #( {3}\S.*)$", text, re.MULTILINE)
+    ]
+    examples = yaml.safe_load("\n".join(lines))
+    assert set(examples) >= {"cum-loa-thon", "phat-truc-tuyen", "loa-mqtt", "ftp-huyen"}
+    transports = set()
+    for entry in examples.values():
+        config = ControllerConfig.model_validate(entry)
+        transport = load("transports", config.transport)
+        options = getattr(importlib.import_module(transport.__module__), "Options", None)
+        if options is not None:
+            config.options(options)
+        transports.add(config.transport)
+    assert transports == {"vendor-json", "icecast", "mqtt", "ftps", "sftp", "http-upload"}
