@@ -115,6 +115,23 @@ def main() -> None:
     print(f"feed item followed to its article: {'yes' if feed_ok else 'NO'}")
     if not (page_ok and feed_ok):
         raise SystemExit("FAIL: the demo environment cannot fetch pages or follow feed items")
+    # Every built-in transport and `bulletin serve` must work from the base install too.
+    loaded = subprocess.run(
+        [
+            str(Path(bulletin).with_name("python")),
+            "-c",
+            "from bulletin.plugins import BUILTIN, load\n"
+            "for name in BUILTIN['transports']: load('transports', name)\n"
+            "import uvicorn, bulletin.web.app\n"
+            "print(len(BUILTIN['transports']))",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if loaded.returncode != 0:
+        raise SystemExit(f"FAIL: a transport or serve cannot load: {loaded.stderr[-500:]}")
+    print(f"transports and serve load: {loaded.stdout.strip()} transports")
     print("demo environment: ok")
 
 
