@@ -179,15 +179,15 @@ class MqttTransport:
     def deliver(self, audio: AudioFile, target: Target, job: Job) -> Receipt:
         if not job.media_url:
             raise DeliveryError("mqtt.no_media_url", retryable=False, controller=target.name)
-        data = audio.read_verified()
+        size = audio.verify()  # the device fetches the bytes; they are checked, not kept
         broker = broker_of(target)
-        sha256 = hashlib.sha256(data).hexdigest()
+        sha256 = audio.sha256
         command = {
             "bulletin": job.bulletin_id,
             "key": job.key,
             "url": job.media_url,
             "sha256": sha256,
-            "bytes": len(data),
+            "bytes": size,
             "air_at": job.air_at.isoformat() if job.air_at else None,
             "title": job.title,
         }
@@ -212,7 +212,7 @@ class MqttTransport:
                     continue
                 ack = _ack_of(message.payload, job.key)
                 if ack is not None:
-                    return _receipt_or_raise(ack, sha256, len(data), play, target)
+                    return _receipt_or_raise(ack, sha256, size, play, target)
         finally:
             session.close()
         raise DeliveryError(

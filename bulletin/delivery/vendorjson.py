@@ -34,7 +34,6 @@ device may take to download, else the controller's timeout), `timezone`, `encodi
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import ssl
 import threading
@@ -109,7 +108,7 @@ class VendorJsonTransport:
     # -- the contract -------------------------------------------------------------------
 
     def deliver(self, audio: AudioFile, target: Target, job: Job) -> Receipt:
-        data = audio.read_verified()
+        size_on_disk = audio.verify()
         device = device_of(target)
         options = target.config.options(Options)
         if not job.media_url:
@@ -128,11 +127,11 @@ class VendorJsonTransport:
             fetch = self._wait_fetched(target, device, job, deadline, window)
         else:
             download = "already fetched"
-        size = fetch.bytes if fetch is not None else len(data)
+        size = fetch.bytes if fetch is not None else size_on_disk
         play = self._play(audio, target, device, job, options)
         return Receipt(
             bytes=size,
-            sha256=hashlib.sha256(data).hexdigest(),
+            sha256=audio.sha256,
             remote_id=device,
             at=now_iso(),
             ack=_short(f"download: {download} | play: {play}", 2 * ANSWER_CHARS),

@@ -206,6 +206,7 @@ def push(
             store.note(bulletin_id, "push-refused", actor=actor, reason_key="audio.changed")
             raise PolicyError("audio.changed", id=bulletin_id) from None
         transports: dict[str, Transport] = {}
+        watch = _FetchWatch(station, bulletin_id)
         try:
             for controller in targets.values():
                 if controller.transport not in transports:
@@ -230,6 +231,7 @@ def push(
                         audio_by_format[key],
                         key,
                         at,
+                        watch,
                     )
                 )
             store.change(bulletin_id, "push", actor=actor)
@@ -241,6 +243,7 @@ def push(
             )
             outcomes = _fan_out(fanout, plans)
         finally:
+            watch.close()
             for transport in transports.values():
                 transport.close()
             _settle(store, bulletin_id, actor)
@@ -259,6 +262,7 @@ def _plan(
     audio: AudioFile,
     fmt: str,
     at: datetime | None,
+    watch: _FetchWatch,
 ) -> _Plan:
     settings = station.workspace.config.delivery
     media_url = ""
@@ -273,7 +277,7 @@ def _plan(
         key=delivery_key(bulletin, name),
         air_at=at,
         media_url=media_url,
-        fetched=_fetch_waiter(station, token) if token else None,
+        fetched=watch.waiter(token) if token else None,
         sent=_sent_recorder(station, bulletin.id, name),
     )
     return _Plan(
@@ -459,23 +463,69 @@ def _media_url(
     return token, f"{base}/media/{token}/{audio.filename}"
 
 
-def _fetch_waiter(station: Station, token: str) -> Callable[[float], Fetch | None]:
-    """Job.fetched: poll the store for the media endpoint's record of a complete download."""
+class _FetchWatch:
+    """What `bulletin serve` reports of one bulletin's downloads, for every delivery waiting on
+    a device: one thread asks the store ten times a second while anyone waits, instead of
+    each waiting delivery polling on its own connection."""
 
-    def fetched(timeout: float) -> Fetch | None:
+    def __init__(self, station: Station, bulletin_id: int) -> None:
+        self.station = station
+        self.bulletin_id = bulletin_id
+        self._cond = threading.Condition()
+        self._done: dict[str, Fetch] = {}
+        self._waiting = 0
+        self._polls = 0
+        self._thread: threading.Thread | None = None
+        self._closed = False
+
+    def waiter(self, token: str) -> Callable[[float], Fetch | None]:
+        return lambda timeout: self.wait(token, timeout)
+
+    def wait(self, token: str, timeout: float) -> Fetch | None:
+        """The complete download of `token`, waiting up to `timeout` s (at least one fresh
+        look at the store, so a zero timeout still sees what is recorded)."""
         end = time.monotonic() + max(timeout, 0.0)
-        # A writable connection: a read-only one may open the database immutable and never
-        # see the media endpoint's record arrive.
-        with station.store() as store:
-            while True:
-                found = store.media_token(token)
-                if found is not None and found.completed_at is not None:
-                    return Fetch(found.completed_bytes or 0, found.completed_at, found.client or "")
-                if time.monotonic() >= end:
-                    return None
-                time.sleep(0.05)
+        with self._cond:
+            self._waiting += 1
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="fetch-watch", daemon=True)
+                self._thread.start()
+            try:
+                seen = self._polls
+                while True:
+                    if token in self._done:  # a complete download stays complete
+                        return self._done[token]
+                    remaining = end - time.monotonic()
+                    if self._polls > seen and remaining <= 0:
+                        return self._done.get(token)
+                    if self._closed:
+                        return self._done.get(token)
+                    self._cond.wait(max(remaining, 0.05))
+            finally:
+                self._waiting -= 1
 
-    return fetched
+    def _run(self) -> None:
+        with self.station.store() as store:
+            while True:
+                rows = store.db.execute(
+                    """SELECT token, completed_bytes, completed_at, client FROM media_tokens
+                       WHERE bulletin_id = ? AND completed_at IS NOT NULL""",
+                    (self.bulletin_id,),
+                ).fetchall()
+                with self._cond:
+                    for row in rows:
+                        self._done[row[0]] = Fetch(row[1] or 0, row[2], row[3] or "")
+                    self._polls += 1
+                    self._cond.notify_all()
+                    if self._closed or self._waiting == 0:
+                        self._thread = None
+                        return
+                time.sleep(0.1)
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
 
 
 def _sent_recorder(station: Station, bulletin_id: int, controller: str) -> Callable[[str], None]:
