@@ -15,12 +15,15 @@ from pathlib import Path
 from bulletin.domain import Announcement, ItemRecord, NewAnnouncement
 from bulletin.errors import BulletinError
 from bulletin.store import schema
+from bulletin.store.alerts import AlertQueries
 from bulletin.store.announcements import AnnouncementQueries
 from bulletin.store.audit import AuditQueries
 from bulletin.store.base import content_hash, now_iso
 from bulletin.store.bulletins import BulletinQueries
 from bulletin.store.caches import CacheQueries
 from bulletin.store.deliveries import DeliveryQueries
+from bulletin.store.emergencies import EmergencyQueries
+from bulletin.store.scheduling import SchedulingQueries
 from bulletin.store.users import UserQueries
 
 __all__ = [
@@ -46,6 +49,9 @@ class Store(
     UserQueries,
     AuditQueries,
     CacheQueries,
+    SchedulingQueries,
+    EmergencyQueries,
+    AlertQueries,
 ):
     """A connection to one workspace's database; every write is one `tx()`."""
 
@@ -112,6 +118,10 @@ class Store(
             self.db.execute("COMMIT")
 
     def _migrate(self) -> None:
+        # An up-to-date store (every open but the first) takes no write lock: a fan-out opens
+        # a connection per delivery, and each would otherwise queue for the writer.
+        if self.db.execute("PRAGMA user_version").fetchone()[0] == len(schema.MIGRATIONS):
+            return
         # Tables are rebuilt with foreign keys off (they cannot change inside a transaction);
         # the check below proves no reference broke before the migration commits.
         self.db.execute("PRAGMA foreign_keys=OFF")
