@@ -214,11 +214,14 @@ class Delivery:
     seconds: float | None = None
     ack: str | None = None
     format: str | None = None
+    airing: str = ""
+    """Empty for the first airing; a repeat's own key (its due time) otherwise."""
 
     def as_json(self) -> dict[str, Any]:
         return {
             "bulletin": self.bulletin_id,
             "controller": self.controller,
+            "airing": self.airing,
             "state": self.state,
             "attempts": self.attempts,
             "bytes": self.bytes,

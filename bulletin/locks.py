@@ -26,3 +26,19 @@ def exclusive(path: Path, job: str, *, busy: BulletinError | None = None) -> Ite
         yield
     finally:
         os.close(fd)
+
+
+def held(path: Path) -> bool:
+    """Whether some process holds `path` now (tried without taking it for long)."""
+    if not path.exists():
+        return False
+    fd = os.open(path, os.O_RDWR)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return False
+    finally:
+        os.close(fd)

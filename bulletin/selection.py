@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -76,12 +77,16 @@ def candidates(
     """The best `limit` unaired, non-duplicate announcements passing the programme's filters,
     best first."""
     aired = store.aired_announcement_ids()
+    # Items older than the programme's max_age_days are news no more; an item with no date
+    # passes (a typed-in notice is dated by when it was typed in, which it does not carry).
+    oldest = time.time() - programme.max_age_days * 86400.0 if programme.max_age_days else None
     pool = (
         a
         for a in store.each_announcement(include_duplicates=False)
         if a.id not in aired
         and (not programme.sources or a.source in programme.sources)
         and (not programme.tags or set(programme.tags) & set(a.tags))
+        and (oldest is None or not a.published or _timestamp(a.published) >= oldest)
     )
     # Same order as sorting all of them, keeping only `limit` at a time.
     return heapq.nsmallest(limit, pool, key=rank_key)

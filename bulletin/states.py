@@ -182,12 +182,15 @@ def delivery_transition(
     update: Mapping[str, Any] | None = None,
     reason_key: str | None = None,
     reason_params: Mapping[str, Any] | None = None,
+    airing: str = "",
 ) -> Change:
-    """Move one (bulletin, controller) delivery by `action`, audited like a bulletin's."""
+    """Move one (bulletin, controller, airing) delivery by `action`, audited like a
+    bulletin's. `airing` is empty for a bulletin's first airing; a scheduled repeat or an
+    emergency repeat is another airing of the same approved audio, delivered once of its own."""
     starts, target = DELIVERY_TRANSITIONS[action]
     row = db.execute(
-        "SELECT state FROM deliveries WHERE bulletin_id = ? AND controller = ?",
-        (bulletin_id, controller),
+        "SELECT state FROM deliveries WHERE bulletin_id = ? AND controller = ? AND airing = ?",
+        (bulletin_id, controller, airing),
     ).fetchone()
     state = None if row is None else str(row[0])
     if state not in starts:
@@ -200,23 +203,24 @@ def delivery_transition(
         )
     values = {**(update or {}), "state": target, "at": now_iso()}
     if state is None:
-        names = ["bulletin_id", "controller", *values]
+        names = ["bulletin_id", "controller", "airing", *values]
         db.execute(
             f"INSERT INTO deliveries ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
-            [bulletin_id, controller, *values.values()],
+            [bulletin_id, controller, airing, *values.values()],
         )
     else:
         assignments = ", ".join(f"{name} = ?" for name in values)
         db.execute(
-            f"UPDATE deliveries SET {assignments} WHERE bulletin_id = ? AND controller = ?",
-            [*values.values(), bulletin_id, controller],
+            f"UPDATE deliveries SET {assignments} "
+            "WHERE bulletin_id = ? AND controller = ? AND airing = ?",
+            [*values.values(), bulletin_id, controller, airing],
         )
     append_entry(
         db,
         bulletin_id,
         actor=actor,
         action=f"delivery-{action}",
-        subject=controller,
+        subject=f"{controller}@{airing}" if airing else controller,
         from_state=state,
         to_state=target,
         reason_key=reason_key,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self, TypeVar
@@ -173,6 +174,23 @@ class DeliveryConfig(_Model):
     token_ttl_hours: float = Field(48.0, gt=0, le=24 * 30)  # how long a media URL works
 
 
+class AlertsConfig(_Model):
+    """Where staff hear that something went wrong: a command (the Vietnamese text on its
+    stdin and in $BULLETIN_ALERT) and/or a webhook (a JSON POST)."""
+
+    command: str | None = None
+    webhook: str | None = None
+    timeout_s: float = Field(10.0, gt=0, le=120)
+    controller_silent_minutes: float = Field(60.0, gt=0, le=7 * 24 * 60)  # "not seen lately"
+
+
+class SchedulerConfig(_Model):
+    """`schedule run`: how often it looks for approved emergencies and writes its heartbeat."""
+
+    poll_s: float = Field(1.0, gt=0, le=60)
+    heartbeat_s: float = Field(5.0, gt=0, le=300)
+
+
 class StationConfig(_Model):
     station: Station = Station()
     timezone: str = "Asia/Ho_Chi_Minh"
@@ -185,6 +203,8 @@ class StationConfig(_Model):
     review: ReviewConfig = ReviewConfig()
     limits: LimitsConfig = LimitsConfig()
     delivery: DeliveryConfig = DeliveryConfig()
+    alerts: AlertsConfig = AlertsConfig()
+    scheduler: SchedulerConfig = SchedulerConfig()
 
     @field_validator("timezone")
     @classmethod
@@ -332,18 +352,86 @@ class VoiceProfile(_Pluggable):
         return self._settings("", {**own, **(self.model_extra or {})}, model)
 
 
+Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+_CLOCK_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$")
+
+
+def _times(value: Any) -> Any:
+    """One time or a list of them, as a list."""
+    return [value] if isinstance(value, str) else value
+
+
 class Programme(_Model):
+    """schedules/NAME.yaml: what a programme airs, where, when, and who approves it."""
+
     title: str = "Bản tin"
-    build_at: str | None = None
-    air_at: str | None = None
-    days: list[str] = []
+    # When: times of day ("06:00", or a list) on `days`, or a cron expression (5 fields, or
+    # 6 with seconds first), in the station's time zone.
+    build_at: list[str] = []
+    air_at: list[str] = []
+    build_cron: str | None = None
+    air_cron: str | None = None
+    days: list[Day] = []  # empty: every day
+    build_lead_minutes: float = Field(30, ge=0, le=24 * 60)  # build this long before air
+    repeats: list[str] = []  # air the same bulletin again at these times of the same day
+    misfire_grace_minutes: float = Field(10, ge=0, le=24 * 60)  # late by more: missed
+    # What.
     sources: list[str] = []
+    tags: list[str] = []  # only announcements carrying one of these tags (empty: all)
+    max_age_days: float | None = Field(None, gt=0, le=3650)  # older items are not aired
     voice: str | None = None
     max_minutes: float = Field(5, gt=0, le=120)
-    approval: Literal["manual", "auto"] = "manual"
-    controllers: list[str] = []
     summarizer: str | None = None  # overrides summary.engine for this programme
-    tags: list[str] = []  # only announcements carrying one of these tags (empty: all)
+    # Where.
+    controllers: list[str] = []  # controller ids, groups or communes; empty: all enabled
+    # Who approves: manual, or auto when every item comes from a trusted source.
+    approval: Literal["manual", "auto"] = "manual"
+    trusted_sources: list[str] = []
+    approval_alert_minutes: float | None = Field(30, ge=0, le=24 * 60)  # unapproved this
+    # close to air time: alert
+    unapproved: Literal["skip", "fallback"] = "skip"  # at air time with nothing approved
+    fallback_audio: str | None = None  # a recorded file aired instead (with `fallback`)
+
+    @field_validator("build_at", "air_at", "repeats", mode="before")
+    @classmethod
+    def _as_list(cls, value: Any) -> Any:
+        return _times(value)
+
+    @field_validator("build_at", "air_at", "repeats")
+    @classmethod
+    def _clock(cls, values: list[str]) -> list[str]:
+        for value in values:
+            if not _CLOCK_TIME.match(value.strip()):
+                raise ValueError(f"'{value}' is not a time of day (HH:MM)")
+        return [v.strip() for v in values]
+
+    @field_validator("build_cron", "air_cron")
+    @classmethod
+    def _cron(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        from bulletin.schedules import cron_fields
+
+        cron_fields(value)  # raises ValueError naming what is wrong
+        return value.strip()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.air_at and self.air_cron:
+            raise ValueError("air_at and air_cron: give one of them")
+        if self.build_at and self.build_cron:
+            raise ValueError("build_at and build_cron: give one of them")
+        if self.approval == "auto" and not self.trusted_sources:
+            raise ValueError("approval: auto needs trusted_sources (the sources it may trust)")
+        if self.unapproved == "fallback" and not self.fallback_audio:
+            raise ValueError("unapproved: fallback needs fallback_audio (a recorded file)")
+        if self.repeats and not (self.air_at or self.air_cron):
+            raise ValueError("repeats need air_at or air_cron")
+        return self
+
+    @property
+    def scheduled(self) -> bool:
+        return bool(self.air_at or self.air_cron)
 
 
 def _read_yaml(path: Path) -> Any:
@@ -369,9 +457,42 @@ def _validate(model: type[M], data: Any, path: Path, where: str = "") -> M:
     except ValidationError as exc:
         err = exc.errors()[0]
         field = ".".join(str(p) for p in (where, *err["loc"]) if p != "")
+        line = yaml_line(path, [*(where.split(".") if where else []), *err["loc"]])
         raise ConfigError(
-            "config.field", path=str(path), field=field or "(root)", detail=err["msg"]
+            "config.field_line" if line else "config.field",
+            path=str(path),
+            line=line,
+            field=field or "(root)",
+            detail=err["msg"],
         ) from None
+
+
+def yaml_line(path: Path, loc: Sequence[Any]) -> int | None:
+    """The line (from 1) of the value at `loc` in a YAML file, or of the nearest enclosing
+    key that exists (a missing field is reported where its mapping is)."""
+    try:
+        node = yaml.compose(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    if node is None:
+        return None
+    line = node.start_mark.line + 1
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            found = next((v for k, v in node.value if getattr(k, "value", None) == str(part)), None)
+            if found is None:
+                break
+            key = next(k for k, v in node.value if v is found)
+            line = key.start_mark.line + 1
+            node = found
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if part >= len(node.value):
+                break
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line
 
 
 def _env_overrides(data: dict[str, Any]) -> dict[str, Any]:

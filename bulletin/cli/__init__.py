@@ -9,12 +9,32 @@ import sys
 
 import click
 
-from bulletin.cli import bulletins, delivery, review, sources, speech
+from bulletin.cli import (
+    bulletins,
+    delivery,
+    emergency,
+    review,
+    schedule,
+    sources,
+    speech,
+    status,
+)
 from bulletin.cli.common import cli
 from bulletin.errors import EXIT_FAILED, BulletinError
 from bulletin.messages import t
 
-__all__ = ["bulletins", "cli", "delivery", "main", "review", "sources", "speech"]
+__all__ = [
+    "bulletins",
+    "cli",
+    "delivery",
+    "emergency",
+    "main",
+    "review",
+    "schedule",
+    "sources",
+    "speech",
+    "status",
+]
 
 
 def _localize(group: click.Group) -> None:

@@ -31,6 +31,10 @@ def approve(
         say(t("approve.done", id=result.bulletin_id, user=result.by))
     else:
         say(t("approve.first", id=result.bulletin_id, user=result.by, needed=result.needed))
+    if result.aired is not None:  # an emergency the approval aired at once
+        from bulletin.cli.emergency import show_aired
+
+        show_aired(result.aired, quiet=as_json)
 
 
 @cli.command()

@@ -100,12 +100,22 @@ def build(
     voice_name: str | None = None,
     actor: str = "bulletin",
     progress: Progress = _no_progress,
+    run_key: str | None = None,
+    air_at: str | None = None,
 ) -> int:
-    """Build one bulletin to the 'built' state and return its id."""
+    """Build one bulletin to the 'built' state and return its id. `run_key` names the
+    scheduled firing it is for: a bulletin already built for it is returned, not built again
+    (a daemon killed after the build but before recording it)."""
     with station.lock("build"), station.store() as store:
         # Holding the lock, any draft left is from a build that was interrupted.
         store.abandon_drafts(actor="bulletin")
-        return _build(station, store, programme_name, item_ids, voice_name, actor, progress)
+        if run_key is not None:
+            found = store.bulletin_by_run_key(run_key)
+            if found is not None:
+                return found
+        return _build(
+            station, store, programme_name, item_ids, voice_name, actor, progress, run_key, air_at
+        )
 
 
 def _build(
@@ -116,6 +126,8 @@ def _build(
     voice_name: str | None,
     actor: str,
     progress: Progress,
+    run_key: str | None = None,
+    air_at: str | None = None,
 ) -> int:
     from bulletin.selection import select
     from bulletin.summarize.base import Budget
@@ -173,6 +185,8 @@ def _build(
         ],
         sentences=[(s.part, s.item_position, s.text, s.spoken) for s in script],
         actor=actor,
+        run_key=run_key,
+        air_at=air_at,
     )
     rendered = render(station, voice, script, bulletin_id, progress)
     store.finish_build(bulletin_id, rendered.audio, rendered.keys, actor=actor)

@@ -117,9 +117,9 @@ def resolve_targets(station: Station, target: str | None) -> dict[str, Controlle
     return chosen
 
 
-def delivery_key(bulletin: Bulletin, controller: str) -> str:
-    """The idempotency key of (bulletin, approved audio, controller)."""
-    seed = f"{bulletin.id}/{bulletin.approved_sha256}/{controller}"
+def delivery_key(bulletin: Bulletin, controller: str, airing: str = "") -> str:
+    """The idempotency key of (bulletin, approved audio, controller, airing)."""
+    seed = f"{bulletin.id}/{bulletin.approved_sha256}/{controller}/{airing}"
     return hashlib.sha256(seed.encode()).hexdigest()[:32]
 
 
@@ -134,6 +134,7 @@ class _Plan:
     job: Job
     timeout: float
     fmt: str
+    airing: str = ""
 
 
 @dataclass
@@ -180,12 +181,14 @@ def push(
     *,
     at: datetime | None = None,
     progress: Callable[[Progress], None] | None = None,
+    airing: str | None = None,
 ) -> PushResult:
     """Deliver an approved bulletin's exact approved audio to each target controller.
 
     Holds the bulletin's lock for the whole push, so an edit cannot replace the audio midway;
     every transport checks the bytes it sends against the approved hash. `at` is the air time
-    (aware); devices that can schedule get it, a stream waits for it.
+    (aware); devices that can schedule get it, a stream waits for it. `airing` names a
+    further airing of the same approved audio (a scheduled repeat): delivered once of its own.
     """
     from bulletin.plugins import load
 
@@ -232,6 +235,7 @@ def push(
                         key,
                         at,
                         watch,
+                        airing or "",
                     )
                 )
             store.change(bulletin_id, "push", actor=actor)
@@ -263,25 +267,38 @@ def _plan(
     fmt: str,
     at: datetime | None,
     watch: _FetchWatch,
+    airing: str = "",
 ) -> _Plan:
     settings = station.workspace.config.delivery
     media_url = ""
     token = ""
     if getattr(transport, "uses_media_url", False):
         token, media_url = _media_url(station, store, bulletin, name, audio, at)
+    if airing and not getattr(transport, "uses_media_url", False):
+        # A further airing written as a file gets a file of its own, so a player watching a
+        # folder sees something new; devices fetching by URL already hold the audio.
+        slug = "".join(c if c.isalnum() else "-" for c in airing).strip("-")
+        audio = replace(audio, stem=f"{audio.stem}-{slug}")
     job = Job(
         bulletin_id=bulletin.id,
         title=f"{station.workspace.config.station.name} - {bulletin.programme} "
         f"({bulletin.created_at[:10]})",
         station=station.workspace.config.station.name,
-        key=delivery_key(bulletin, name),
+        key=delivery_key(bulletin, name, airing),
         air_at=at,
         media_url=media_url,
         fetched=watch.waiter(token) if token else None,
-        sent=_sent_recorder(station, bulletin.id, name),
+        sent=_sent_recorder(station, bulletin.id, name, airing),
     )
     return _Plan(
-        name, controller, transport, audio, job, controller.timeout_s or settings.timeout_s, fmt
+        name,
+        controller,
+        transport,
+        audio,
+        job,
+        controller.timeout_s or settings.timeout_s,
+        fmt,
+        airing,
     )
 
 
@@ -313,14 +330,14 @@ def _deliver_one(fanout: _Fanout, plan: _Plan) -> Outcome:
         return Outcome(name, "failed", None, None, "stopped", True)
     credentials = None
     with station.store() as store:
-        before = store.delivery(bulletin.id, name)
+        before = store.delivery(bulletin.id, name, plan.airing)
         if before is not None and before.state in ("delivered", "cancelled"):
             fanout.tell(name, "skipped", before.attempts)
             return Outcome(
                 name, "skipped", before.bytes, before.sha256, None, None, before.attempts
             )
         interrupted = before is not None and before.state == "delivering"
-        was_sent = store.sent(bulletin.id, name) if interrupted else None
+        was_sent = store.sent(bulletin.id, name, plan.airing) if interrupted else None
         attempt = 0
         while True:
             store.claim_delivery(
@@ -330,8 +347,9 @@ def _deliver_one(fanout: _Fanout, plan: _Plan) -> Outcome:
                 key=plan.job.key,
                 air_at=plan.job.air_at.isoformat() if plan.job.air_at else None,
                 fmt=plan.fmt,
+                airing=plan.airing,
             )
-            attempt = store.delivery(bulletin.id, name).attempts  # type: ignore[union-attr]
+            attempt = store.delivery(bulletin.id, name, plan.airing).attempts  # type: ignore[union-attr]
             started = time.monotonic()
             fanout.tell(name, "start", attempt)
             confirmed = False
@@ -352,7 +370,7 @@ def _deliver_one(fanout: _Fanout, plan: _Plan) -> Outcome:
                     confirmed = receipt is not None
                 interrupted = False
                 if receipt is None:
-                    store.clear_sent(bulletin.id, name)
+                    store.clear_sent(bulletin.id, name, plan.airing)
                     problem = plan.job.media_url and fanout.media_endpoint_problem()
                     if problem:
                         # No command goes out that would send a device to a dead URL.
@@ -365,7 +383,13 @@ def _deliver_one(fanout: _Fanout, plan: _Plan) -> Outcome:
                     receipt = plan.transport.deliver(plan.audio, target, plan.job)
             except AudioMismatchError as exc:
                 store.finish_delivery(
-                    bulletin.id, name, actor=actor, ok=False, error=str(exc), retryable=False
+                    bulletin.id,
+                    name,
+                    actor=actor,
+                    ok=False,
+                    error=str(exc),
+                    retryable=False,
+                    airing=plan.airing,
                 )
                 store.note(bulletin.id, "push-refused", actor=actor, reason_key="audio.changed")
                 fanout.tell(name, "failed", attempt, str(exc))
@@ -380,6 +404,7 @@ def _deliver_one(fanout: _Fanout, plan: _Plan) -> Outcome:
                     error=message,
                     retryable=exc.retryable,
                     seconds=round(time.monotonic() - started, 3),
+                    airing=plan.airing,
                 )
                 pause = _backoff(fanout.settings, attempt)
                 if (
@@ -402,6 +427,7 @@ def _deliver_one(fanout: _Fanout, plan: _Plan) -> Outcome:
                     ok=False,
                     error=redact(repr(exc)[:300], secrets_of(credentials)),
                     retryable=True,
+                    airing=plan.airing,
                 )
                 if isinstance(exc, Exception):
                     fanout.tell(name, "failed", attempt, repr(exc)[:200])
@@ -417,6 +443,7 @@ def _deliver_one(fanout: _Fanout, plan: _Plan) -> Outcome:
                 remote_id=redact(receipt.remote_id, secrets_of(credentials)),
                 ack=redact(receipt.ack or "", secrets_of(credentials))[:500] or None,
                 seconds=round(time.monotonic() - started, 3),
+                airing=plan.airing,
             )
             fanout.tell(name, "confirmed" if confirmed else "delivered", attempt)
             return Outcome(
@@ -528,10 +555,12 @@ class _FetchWatch:
             self._cond.notify_all()
 
 
-def _sent_recorder(station: Station, bulletin_id: int, controller: str) -> Callable[[str], None]:
+def _sent_recorder(
+    station: Station, bulletin_id: int, controller: str, airing: str
+) -> Callable[[str], None]:
     def sent(what: str) -> None:
         with station.store() as store:
-            store.mark_sent(bulletin_id, controller, what)
+            store.mark_sent(bulletin_id, controller, what, airing)
 
     return sent
 

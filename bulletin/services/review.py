@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 from bulletin import states
 from bulletin.domain import Bulletin, User
@@ -13,6 +13,9 @@ from bulletin.store import Store
 from bulletin.store.audit import ChainCheck
 from bulletin.store.base import file_sha256
 from bulletin.users import normalize_name
+
+if TYPE_CHECKING:
+    from bulletin.services.delivery import PushResult
 
 
 @dataclass(frozen=True)
@@ -26,15 +29,20 @@ class ReviewResult:
     """Who has approved this exact audio so far."""
     needed: int
     """How many more distinct approvers the bulletin needs before it may air."""
+    aired: PushResult | None = None
+    """An emergency this approval aired at once (no scheduler daemon running), else None."""
 
     def as_json(self) -> dict[str, Any]:
-        return {
+        found = {
             "bulletin": self.bulletin_id,
             "state": self.state,
             "by": self.by,
             "approvers": list(self.approvers),
             "needed": self.needed,
         }
+        if self.aired is not None:
+            found["aired"] = self.aired.as_json()
+        return found
 
 
 def reviewer(store: Store, raw_name: str) -> User:
@@ -100,13 +108,22 @@ def approve(
                 update={"approved_sha256": bulletin.audio_sha256} if final else None,
             )
         approvers = (*earlier, person.name)
-        return ReviewResult(
+        result = ReviewResult(
             bulletin_id,
             "approved" if final else bulletin.state,
             person.name,
             approvers,
             max(0, needed - len(approvers)),
         )
+    # --- Emergency hook (bulletin/services/emergency.py), after the approval committed and the
+    # bulletin's lock is released: an approved emergency airs at once unless the scheduler
+    # daemon runs (it then airs it within a poll).
+    if final:
+        from bulletin.services.emergency import after_approval
+
+        result = replace(result, aired=after_approval(station, bulletin_id, person.name))
+    # --- end of the emergency hook
+    return result
 
 
 def _approvers(store: Store, bulletin_id: int, sha256: str | None) -> tuple[str, ...]:

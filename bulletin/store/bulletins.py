@@ -66,12 +66,20 @@ class BulletinQueries(QueryBase):
         items: Sequence[ItemRecord],
         sentences: Sequence[tuple[str, int | None, str, str]],
         actor: str,
+        run_key: str | None = None,
+        air_at: str | None = None,
     ) -> int:
-        """A draft bulletin with its items and script (part, item, text, spoken)."""
+        """A draft bulletin with its items and script (part, item, text, spoken); `run_key`
+        ties it to the scheduled firing it is built for."""
         with self.tx() as db:
-            change = states.create(
-                db, {"programme": programme, "priority": priority, "voice": voice}, actor=actor
-            )
+            columns: dict[str, object] = {
+                "programme": programme,
+                "priority": priority,
+                "voice": voice,
+            }
+            if run_key is not None:
+                columns |= {"run_key": run_key, "air_at": air_at}
+            change = states.create(db, columns, actor=actor)
             bulletin_id = change.bulletin_id
             db.executemany(
                 """INSERT INTO bulletin_items (bulletin_id, position, announcement_id, title,

@@ -29,6 +29,7 @@ def _delivery(row: sqlite3.Row) -> Delivery:
         seconds=row["seconds"],
         ack=row["ack"],
         format=row["format"],
+        airing=row["airing"],
     )
 
 
@@ -69,10 +70,10 @@ class StatusRecord:
 
 
 class DeliveryQueries(QueryBase):
-    def delivery(self, bulletin_id: int, controller: str) -> Delivery | None:
+    def delivery(self, bulletin_id: int, controller: str, airing: str = "") -> Delivery | None:
         row = self.db.execute(
-            "SELECT * FROM deliveries WHERE bulletin_id = ? AND controller = ?",
-            (bulletin_id, controller),
+            "SELECT * FROM deliveries WHERE bulletin_id = ? AND controller = ? AND airing = ?",
+            (bulletin_id, controller, airing),
         ).fetchone()
         return None if row is None else _delivery(row)
 
@@ -85,16 +86,20 @@ class DeliveryQueries(QueryBase):
         key: str | None = None,
         air_at: str | None = None,
         fmt: str | None = None,
+        airing: str = "",
     ) -> bool:
         """Mark a delivery as in progress; False when it was delivered (or cancelled) before.
         `sent`, what an interrupted attempt had already sent, is kept for `confirm`."""
         with self.tx() as db:
             row = db.execute(
-                "SELECT state, attempts FROM deliveries WHERE bulletin_id = ? AND controller = ?",
-                (bulletin_id, controller),
+                """SELECT state, attempts FROM deliveries
+                   WHERE bulletin_id = ? AND controller = ? AND airing = ?""",
+                (bulletin_id, controller, airing),
             ).fetchone()
             if row is None:
-                states.delivery_transition(db, bulletin_id, controller, "queue", actor=actor)
+                states.delivery_transition(
+                    db, bulletin_id, controller, "queue", actor=actor, airing=airing
+                )
                 attempts = 0
             elif row["state"] in ("delivered", "cancelled"):
                 return False
@@ -106,6 +111,7 @@ class DeliveryQueries(QueryBase):
                 controller,
                 "claim",
                 actor=actor,
+                airing=airing,
                 update={
                     "attempts": attempts + 1,
                     "error": None,
@@ -133,6 +139,7 @@ class DeliveryQueries(QueryBase):
         retryable: bool | None = None,
         ack: str | None = None,
         seconds: float | None = None,
+        airing: str = "",
     ) -> None:
         with self.tx() as db:
             states.delivery_transition(
@@ -141,6 +148,7 @@ class DeliveryQueries(QueryBase):
                 controller,
                 "deliver" if ok else "fail",
                 actor=actor,
+                airing=airing,
                 update={
                     "bytes": bytes_sent,
                     "sha256": sha256,
@@ -164,28 +172,30 @@ class DeliveryQueries(QueryBase):
             )
         return [_delivery(r) for r in cursor]
 
-    def mark_sent(self, bulletin_id: int, controller: str, sent: str) -> None:
+    def mark_sent(self, bulletin_id: int, controller: str, sent: str, airing: str = "") -> None:
         """What a transport has sent so far in this attempt (a command and its answer), so a
         push killed after it confirms instead of sending again. Not a state change."""
         with self.tx() as db:
             db.execute(
-                """INSERT INTO delivery_sent (bulletin_id, controller, sent, at)
-                   VALUES (?, ?, ?, ?) ON CONFLICT (bulletin_id, controller)
+                """INSERT INTO delivery_sent (bulletin_id, controller, airing, sent, at)
+                   VALUES (?, ?, ?, ?, ?) ON CONFLICT (bulletin_id, controller, airing)
                    DO UPDATE SET sent = excluded.sent, at = excluded.at""",
-                (bulletin_id, controller, sent[:500], now_iso()),
+                (bulletin_id, controller, airing, sent[:500], now_iso()),
             )
 
-    def clear_sent(self, bulletin_id: int, controller: str) -> None:
+    def clear_sent(self, bulletin_id: int, controller: str, airing: str = "") -> None:
         with self.tx() as db:
             db.execute(
-                "DELETE FROM delivery_sent WHERE bulletin_id = ? AND controller = ?",
-                (bulletin_id, controller),
+                """DELETE FROM delivery_sent
+                   WHERE bulletin_id = ? AND controller = ? AND airing = ?""",
+                (bulletin_id, controller, airing),
             )
 
-    def sent(self, bulletin_id: int, controller: str) -> str | None:
+    def sent(self, bulletin_id: int, controller: str, airing: str = "") -> str | None:
         row = self.db.execute(
-            "SELECT sent FROM delivery_sent WHERE bulletin_id = ? AND controller = ?",
-            (bulletin_id, controller),
+            """SELECT sent FROM delivery_sent
+               WHERE bulletin_id = ? AND controller = ? AND airing = ?""",
+            (bulletin_id, controller, airing),
         ).fetchone()
         return None if row is None else str(row[0])
 

@@ -318,7 +318,103 @@ CREATE TABLE delivery_sent (
 CREATE INDEX controller_status_by_controller ON controller_status (controller, id);
 """
 
-MIGRATIONS: tuple[Migration, ...] = (*_V1_V2, _v3, _V4_SQL, _V5_SQL)
+# v6: the scheduler: one row per programme firing (run exactly once), the daemon's heartbeat,
+# emergencies and where they air, and alerts raised.
+_V6_SQL = """
+CREATE TABLE schedule_runs (
+    programme TEXT NOT NULL,
+    what TEXT NOT NULL CHECK (what IN ('build', 'air', 'repeat')),
+    due_at TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('running', 'done', 'skipped', 'failed', 'missed')),
+    bulletin_id INTEGER REFERENCES bulletins(id),
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    attempts INTEGER NOT NULL DEFAULT 1,
+    for_air TEXT,
+    detail TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (programme, what, due_at)
+);
+CREATE TABLE deliveries_v6 (
+    id INTEGER PRIMARY KEY,
+    bulletin_id INTEGER NOT NULL REFERENCES bulletins(id),
+    controller TEXT NOT NULL,
+    airing TEXT NOT NULL DEFAULT '',
+    state TEXT NOT NULL CHECK (state IN
+        ('pending','delivering','delivered','failed','cancelled')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    bytes INTEGER,
+    sha256 TEXT,
+    remote_id TEXT,
+    at TEXT NOT NULL,
+    error TEXT,
+    retryable INTEGER,
+    key TEXT,
+    air_at TEXT,
+    started_at TEXT,
+    finished_at TEXT,
+    seconds REAL,
+    ack TEXT,
+    format TEXT,
+    UNIQUE (bulletin_id, controller, airing)
+);
+INSERT INTO deliveries_v6 (id, bulletin_id, controller, state, attempts, bytes, sha256,
+    remote_id, at, error, retryable, key, air_at, started_at, finished_at, seconds, ack, format)
+    SELECT id, bulletin_id, controller, state, attempts, bytes, sha256, remote_id, at, error,
+    retryable, key, air_at, started_at, finished_at, seconds, ack, format FROM deliveries;
+DROP TABLE deliveries;
+ALTER TABLE deliveries_v6 RENAME TO deliveries;
+DROP TABLE delivery_sent;
+CREATE TABLE delivery_sent (
+    bulletin_id INTEGER NOT NULL REFERENCES bulletins(id),
+    controller TEXT NOT NULL,
+    airing TEXT NOT NULL DEFAULT '',
+    sent TEXT NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (bulletin_id, controller, airing)
+);
+ALTER TABLE bulletins ADD COLUMN run_key TEXT;
+CREATE UNIQUE INDEX bulletins_run_key ON bulletins (run_key)
+    WHERE run_key IS NOT NULL AND state != 'rejected';
+CREATE TABLE daemon (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    pid INTEGER NOT NULL,
+    host TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    heartbeat_at TEXT NOT NULL,
+    stopped_at TEXT
+);
+CREATE TABLE emergencies (
+    bulletin_id INTEGER PRIMARY KEY REFERENCES bulletins(id),
+    target TEXT NOT NULL,
+    repeat_every_s REAL,
+    until TEXT,
+    created_at TEXT NOT NULL,
+    last_aired_at TEXT
+);
+CREATE TABLE alerts (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    key TEXT NOT NULL UNIQUE,
+    message TEXT NOT NULL,
+    programme TEXT,
+    controller TEXT,
+    bulletin_id INTEGER,
+    sent TEXT NOT NULL DEFAULT '',
+    error TEXT
+);
+"""
+
+# v7: emergency airings. The first airing is an ordinary push; each repeat is a push with its
+# own airing (deliveries.airing = 'emergency-N'). `airings` counts completed airings;
+# `last_tried_at` is when the latest attempt began (later than `last_aired_at` while an airing
+# is incomplete: a retryable failure, or a killed process).
+_V7_SQL = """
+ALTER TABLE emergencies ADD COLUMN airings INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE emergencies ADD COLUMN last_tried_at TEXT;
+"""
+
+MIGRATIONS: tuple[Migration, ...] = (*_V1_V2, _v3, _V4_SQL, _V5_SQL, _V6_SQL, _V7_SQL)
 
 
 def split_sql(script: str) -> list[str]:

@@ -107,4 +107,8 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Devices cannot fetch the audio: `bulletin serve` does not answer at {url} ({detail}). "
         "Run `bulletin serve` and check public_url in bulletin.yaml",
     ),
+    "config.field_line": (
+        "Tệp {path}, dòng {line}, trường '{field}': {detail}",
+        "{path}, line {line}, field '{field}': {detail}",
+    ),
 }

@@ -1,0 +1,247 @@
+"""Programmes on schedule: schedule files checked with file, line and field; firings in
+DESIGN's shape; and real `schedule run` daemons with programmes seconds ahead: approval
+before air time, the unapproved policy and its alert, one daemon per workspace, SIGKILL at
+random points with nothing lost and nothing aired twice, and a stopped clock's misfire."""
+
+from __future__ import annotations
+
+import json
+import signal
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bulletin import workspace as ws
+from bulletin.services.station import Station
+from tests.conftest import add_approvers, run_bulletin
+from tests.servers.daemon import DaemonProcess, cron_at, kill_storm, verify, workspace
+from tests.servers.media import free_port
+from tests.servers.vendor_device import VendorDeviceServer
+
+
+def test_schedule_check_names_file_line_and_field(sample_ws: Path) -> None:
+    assert run_bulletin("-w", str(sample_ws), "schedule", "check").code == 0
+    (sample_ws / "schedules" / "hong.yaml").write_text(
+        "title: Hỏng\nair_at: '25:00'\n", encoding="utf-8"
+    )
+    (sample_ws / "schedules" / "sai-loa.yaml").write_text(
+        "title: Sai loa\nair_at: '17:00'\ncontrollers:\n  - toan-xa\n  - khong-co\n"
+        "approval: auto\ntrusted_sources: [nhap-tay]\n",
+        encoding="utf-8",
+    )
+    done = run_bulletin("-w", str(sample_ws), "schedule", "check", "--json")
+    assert done.code == 2
+    problems = done.json()["problems"]
+    by_file = {Path(p["path"]).name: p for p in problems}
+    assert by_file["hong.yaml"]["line"] == 2 and by_file["hong.yaml"]["field"] == "air_at"
+    assert by_file["sai-loa.yaml"]["line"] == 5 and "khong-co" in by_file["sai-loa.yaml"]["detail"]
+    human = run_bulletin("-w", str(sample_ws), "schedule", "check")
+    assert "hong.yaml:2: air_at" in human.err
+
+
+def test_schedule_next_lists_firings_in_designs_shape(sample_ws: Path) -> None:
+    done = run_bulletin("-w", str(sample_ws), "schedule", "next", "4", "--json")
+    assert done.code == 0, done.err
+    firings = done.json()
+    assert [set(f) for f in firings] == [{"programme", "what", "at"}] * 4
+    assert [f["what"] for f in firings] == ["build", "air", "build", "air"]
+    at = [datetime.fromisoformat(f["at"]) for f in firings]
+    assert at == sorted(at) and all(a.utcoffset() == timedelta(hours=7) for a in at)
+    assert [a.strftime("%H:%M") for a in at] == ["05:30", "06:00", "05:30", "06:00"]
+
+
+def _wait(condition, seconds: float, step: float = 0.25) -> bool:  # type: ignore[no-untyped-def]
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if condition():
+            return True
+        time.sleep(step)
+    return bool(condition())
+
+
+def test_programme_builds_waits_for_approval_and_airs_or_alerts_by_policy(
+    tmp_path: Path,
+) -> None:
+    now = datetime.now(UTC)
+    build, air = now + timedelta(seconds=5), now + timedelta(seconds=35)
+    folder = tmp_path / "loa"
+    common = {
+        "build_cron": cron_at(build),
+        "air_cron": cron_at(air),
+        "max_minutes": 0.4,
+        "controllers": ["loa"],
+        "misfire_grace_minutes": 1,
+    }
+    port = free_port()
+    root = workspace(
+        tmp_path / "ws",
+        programmes={
+            "sang": {**common, "title": "Bản tin sáng"},
+            "chieu": {**common, "title": "Bản tin chiều", "unapproved": "skip"},
+        },
+        controllers={"loa": {"transport": "folder", "address": str(folder)}},
+        port=port,
+        notices=4,
+    )
+    add_approvers(root, "an")
+    alerts = tmp_path / "alerts.txt"
+    script = tmp_path / "alert.sh"
+    script.write_text(f'#!/bin/sh\ncat >> "{alerts}"\necho >> "{alerts}"\n')
+    script.chmod(0o755)
+    config = (root / "bulletin.yaml").read_text(encoding="utf-8")
+    (root / "bulletin.yaml").write_text(config + f"alerts:\n  command: {script}\n", "utf-8")
+    station = Station(ws.load(root))
+    daemon = DaemonProcess(root, port, tmp_path / "daemon.log").start()
+    try:
+        # A second daemon on the same workspace refuses, with one line and exit 1.
+        time.sleep(2)
+        second = run_bulletin("-w", str(root), "schedule", "run")
+        assert second.code == 1 and len(second.err.strip().splitlines()) == 1
+
+        def built(name: str) -> int | None:
+            with station.store() as store:
+                rows = [r for r in store.runs(20) if r.programme == name and r.what == "build"]
+            return rows[0].bulletin_id if rows and rows[0].state == "done" else None
+
+        assert _wait(lambda: built("sang") and built("chieu"), 30), daemon.log.read_text()
+        sang, chieu = built("sang"), built("chieu")
+        assert not folder.exists() or not list(folder.iterdir())  # nothing airs unapproved
+        assert run_bulletin("-w", str(root), "approve", str(sang), "--as", "an").code == 0
+        seconds_left = (air - datetime.now(UTC)).total_seconds()
+        assert seconds_left > 0, "approved too late for this machine's build time"
+        assert _wait(lambda: (folder / f"sang-{sang}.mp3").exists(), seconds_left + 20)
+        due = air.replace(microsecond=0).astimezone(UTC).isoformat(timespec="seconds")
+
+        def chieu_ran() -> bool:
+            with station.store() as store:
+                return store.run("chieu", "air", due) is not None
+
+        assert _wait(chieu_ran, 10)
+        with station.store() as store:
+            assert store.run("chieu", "air", due).state == "skipped"  # type: ignore[union-attr]
+        assert not (folder / f"chieu-{chieu}.mp3").exists()
+        assert _wait(lambda: alerts.exists() and "chieu" in alerts.read_text(), 10)
+        assert "KHÔNG phát" in alerts.read_text()
+    finally:
+        assert daemon.stop() == 0
+    status = run_bulletin("-w", str(root), "status", "--json").json()
+    assert status["daemon"]["running"] is False
+
+
+def test_sigkill_at_random_points_loses_no_programme_and_airs_none_twice(tmp_path: Path) -> None:
+    device = VendorDeviceServer().start()
+    device.add_device("LOA-1")
+    port = free_port()
+    root = workspace(
+        tmp_path / "ws",
+        programmes={
+            "thu": {
+                "title": "Bản tin thử",
+                "build_cron": "*/12 * * * * *",
+                "air_cron": "6,18,30,42,54 * * * * *",
+                "max_minutes": 0.3,
+                "approval": "auto",
+                "trusted_sources": ["nhap-tay", "thong-bao-xa", "tin-huyen"],
+                "controllers": ["loa"],
+                "misfire_grace_minutes": 1.5,
+            }
+        },
+        controllers={"loa": {"transport": "vendor-json", "address": device.address("LOA-1")}},
+        port=port,
+        notices=12,
+    )
+    daemon = DaemonProcess(root, port, tmp_path / "daemon.log").start()
+    started = datetime.now(UTC)
+    try:
+        kill_storm(daemon, kills=4, low=3.0, high=9.0, seed=int(started.timestamp()))
+        last = datetime.now(UTC)
+        time.sleep(20)  # the daemon catches up and airs what is due
+    finally:
+        daemon.stop()
+        device.settle()
+        device.stop()
+    plays: dict[str, int] = {}
+    for name in device.device("LOA-1").plays:
+        plays[name] = plays.get(name, 0) + 1
+    verdict = verify(root, "thu", plays, started + timedelta(seconds=14))
+    assert verdict.airs >= 3 and not verdict.problems, (verdict, daemon.log.read_text()[-3000:])
+    downloads = device.device("LOA-1").download_commands
+    assert len(downloads) == len(set(map(tuple, downloads))), "a bulletin downloaded twice"
+    assert len(daemon.kills) == 4 and last > started
+
+
+def test_a_stopped_clock_past_an_air_time_follows_the_misfire_policy(tmp_path: Path) -> None:
+    """SIGSTOP holds the daemon across an air time and past its grace (as a clock jump would
+    look to it); on SIGCONT the firing is recorded as missed and alerted, never aired late."""
+    now = datetime.now(UTC)
+    air = now + timedelta(seconds=8)
+    port = free_port()
+    folder = tmp_path / "loa"
+    root = workspace(
+        tmp_path / "ws",
+        programmes={
+            "tre": {
+                "air_cron": cron_at(air),
+                "build_cron": cron_at(now + timedelta(hours=3)),
+                "controllers": ["loa"],
+                "misfire_grace_minutes": 0.05,
+            }
+        },
+        controllers={"loa": {"transport": "folder", "address": str(folder)}},
+        port=port,
+    )
+    station = Station(ws.load(root))
+    daemon = DaemonProcess(root, port, tmp_path / "daemon.log").start()
+    try:
+        time.sleep(4)
+        assert daemon.process is not None
+        daemon.process.send_signal(signal.SIGSTOP)
+        time.sleep((air - datetime.now(UTC)).total_seconds() + 6)
+        daemon.process.send_signal(signal.SIGCONT)
+        due = air.replace(microsecond=0).astimezone(UTC).isoformat(timespec="seconds")
+
+        def missed() -> bool:
+            with station.store() as store:
+                run = store.run("tre", "air", due)
+            return run is not None and run.state == "missed"
+
+        assert _wait(missed, 10), daemon.log.read_text()
+    finally:
+        daemon.stop()
+    assert not folder.exists()
+    with station.store() as store:
+        kinds = [r[0] for r in store.db.execute("SELECT kind FROM alerts")]
+    assert "missed_air" in kinds
+    log = [json.loads(line) for line in daemon.log.read_text().splitlines() if line.startswith("{")]
+    assert any("missed" in entry["message"] for entry in log)
+
+
+def test_a_running_daemon_airs_an_approved_emergency_within_seconds(tmp_path: Path) -> None:
+    port = free_port()
+    folder = tmp_path / "loa"
+    root = workspace(
+        tmp_path / "ws",
+        programmes={},
+        controllers={"loa": {"transport": "folder", "address": str(folder), "group": "toan-xa"}},
+        port=port,
+    )
+    add_approvers(root, "an", "binh")
+    daemon = DaemonProcess(root, port, tmp_path / "daemon.log").start()
+    try:
+        made = run_bulletin(
+            "-w", str(root), "emergency", "Bão số 9 đổ bộ chiều nay; bà con không ra khơi.",
+            "--to", "toan-xa", "--json",
+        )  # fmt: skip
+        assert made.code == 0, made.err
+        number = str(made.json()["bulletin"])
+        assert run_bulletin("-w", str(root), "approve", number, "--as", "an").code == 0
+        time.sleep(1.5)
+        assert not folder.exists() or not list(folder.iterdir())  # one approval is not enough
+        second = run_bulletin("-w", str(root), "approve", number, "--as", "binh", "--json")
+        assert second.code == 0, second.err
+        assert "aired" not in second.json()  # the daemon airs it, not approve
+        approved_at = time.monotonic()
+        assert _wait(lambda: folder.exists() and any(folder.iterdir()), 10, 0.1)
+        assert time.monotonic() - approved_at < 4.0
+    finally:
+        daemon.stop()
