@@ -63,7 +63,7 @@ def test_programme_builds_waits_for_approval_and_airs_or_alerts_by_policy(
     tmp_path: Path,
 ) -> None:
     now = datetime.now(UTC)
-    build, air = now + timedelta(seconds=5), now + timedelta(seconds=35)
+    build, air = now + timedelta(seconds=4), now + timedelta(seconds=28)
     folder = tmp_path / "loa"
     common = {
         "build_cron": cron_at(build),
@@ -153,21 +153,23 @@ def test_sigkill_at_random_points_loses_no_programme_and_airs_none_twice(tmp_pat
     daemon = DaemonProcess(root, port, tmp_path / "daemon.log").start()
     started = datetime.now(UTC)
     try:
-        kill_storm(daemon, kills=4, low=3.0, high=9.0, seed=int(started.timestamp()))
+        # Three kills here keep the suite short; bench/daemon_kills.py makes twenty or more.
+        kill_storm(daemon, kills=3, low=2.0, high=7.0, seed=int(started.timestamp()))
         last = datetime.now(UTC)
-        time.sleep(20)  # the daemon catches up and airs what is due
+        time.sleep(16)  # the daemon catches up and airs what is due
     finally:
+        stopped = datetime.now(UTC)
         daemon.stop()
         device.settle()
         device.stop()
     plays: dict[str, int] = {}
     for name in device.device("LOA-1").plays:
         plays[name] = plays.get(name, 0) + 1
-    verdict = verify(root, "thu", plays, started + timedelta(seconds=14))
-    assert verdict.airs >= 3 and not verdict.problems, (verdict, daemon.log.read_text()[-3000:])
+    verdict = verify(root, "thu", plays, started + timedelta(seconds=2), stopped)
+    assert verdict.airs >= 2 and not verdict.problems, (verdict, daemon.log.read_text()[-3000:])
     downloads = device.device("LOA-1").download_commands
     assert len(downloads) == len(set(map(tuple, downloads))), "a bulletin downloaded twice"
-    assert len(daemon.kills) == 4 and last > started
+    assert len(daemon.kills) == 3 and last > started
 
 
 def test_a_stopped_clock_past_an_air_time_follows_the_misfire_policy(tmp_path: Path) -> None:
@@ -245,3 +247,75 @@ def test_a_running_daemon_airs_an_approved_emergency_within_seconds(tmp_path: Pa
         assert time.monotonic() - approved_at < 4.0
     finally:
         daemon.stop()
+
+
+def test_repeats_air_again_once_each_and_a_fallback_airs_only_once_approved(
+    tmp_path: Path, tone_mp3: bytes
+) -> None:
+    from zoneinfo import ZoneInfo
+
+    from bulletin.services.review import approve
+    from bulletin.services.scheduling import register_fallback, run_air
+    from tests.conftest import built
+
+    folder = tmp_path / "loa"
+    root = workspace(
+        tmp_path / "ws",
+        programmes={
+            "sang": {
+                "air_at": "06:00",
+                "repeats": ["06:30"],
+                "controllers": ["loa"],
+                "unapproved": "fallback",
+                "fallback_audio": "du-phong.mp3",
+            }
+        },
+        controllers={"loa": {"transport": "folder", "address": str(folder)}},
+        port=free_port(),
+    )
+    (root / "du-phong.mp3").write_bytes(tone_mp3)
+    add_approvers(root, "an")
+    station = Station(ws.load(root))
+    _, programme = station.workspace.programme("sang")
+    zone = ZoneInfo("Asia/Ho_Chi_Minh")
+    air = datetime(2026, 12, 2, 6, 0, tzinfo=zone)
+    air_iso = air.astimezone(UTC).isoformat(timespec="seconds")
+    number = built(station, tone_mp3)
+    with station.store() as store:
+        store.start_run("sang", "build", "b1", for_air=air_iso)
+        store.finish_run("sang", "build", "b1", "done", bulletin_id=number)
+    approve(station, number, user="an")
+
+    run_air(station, "sang", programme, air)
+    repeat = air + timedelta(minutes=30)
+    run_air(station, "sang", programme, repeat, "repeat")
+    run_air(station, "sang", programme, repeat, "repeat")  # the same firing again: nothing
+    files = sorted(p.name for p in folder.iterdir())
+    assert len(files) == 2 and files[0] == f"ban-tin-sang-{number}.mp3", files
+    with station.store() as store:
+        rows = store.deliveries(number)
+    assert sorted(r.airing for r in rows) == [
+        "",
+        repeat.astimezone(UTC).isoformat()[:19] + "+00:00",
+    ]
+    assert all(r.state == "delivered" and r.attempts == 1 for r in rows)
+
+    # The next day nothing was built: the fallback is not approved yet, so nothing airs.
+    next_day = air + timedelta(days=1)
+    run_air(station, "sang", programme, next_day)
+    assert len(list(folder.iterdir())) == 2
+    fallback = register_fallback(station, "sang", "an")
+    assert register_fallback(station, "sang", "an") == fallback  # one bulletin per recording
+    approve(station, fallback, user="an")
+    day_after = air + timedelta(days=2)
+    run_air(station, "sang", programme, day_after)
+    assert len(list(folder.iterdir())) == 3
+    with station.store() as store:
+        kinds = [r[0] for r in store.db.execute("SELECT message FROM alerts ORDER BY id")]
+        run = store.run("sang", "air", day_after.astimezone(UTC).isoformat(timespec="seconds"))
+    assert run is not None and run.state == "done" and run.bulletin_id == fallback
+    assert any("dự phòng chưa được duyệt" in k for k in kinds)
+    assert any("đã phát bản ghi dự phòng" in k for k in kinds)
+    # A changed recording needs approval again.
+    (root / "du-phong.mp3").write_bytes(tone_mp3 + b"\0")
+    assert register_fallback(station, "sang", "an") != fallback

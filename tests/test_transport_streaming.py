@@ -192,7 +192,16 @@ def test_icecasts_checks_over_verified_tls(icecast: IcecastServer, pem: Path) ->
     address = icecast.address(MOUNT, "icecasts")
     creds = Credentials("source", icecast.source_password)
     trusted = target_for(address, "icecast", creds, timeout=5, ca_bundle=pem)
-    assert IcecastTransport().check(trusted).ok
+    # icecast 2.4's TLS listener now and then drops a handshake on a loaded machine
+    # ("unexpected message"): that is a retryable network error, so try it as a push would.
+    for attempt in range(3):
+        try:
+            assert IcecastTransport().check(trusted).ok
+            break
+        except DeliveryError as exc:
+            if not exc.retryable or attempt == 2:
+                raise
+            time.sleep(0.5)
     with pytest.raises(DeliveryError) as caught:
         IcecastTransport().check(target_for(address, "icecast", creds, timeout=5))
     assert caught.value.key == "icecast.tls" and not caught.value.retryable

@@ -112,6 +112,19 @@ def schedule_next(context: Context, count: int, as_json: bool) -> None:
     )
 
 
+@schedule.command("fallback")
+@click.argument("programme")
+@pass_context
+def schedule_fallback(context: Context, programme: str) -> None:
+    """Put the programme's fallback recording up for approval (only approved bytes air)."""
+    from bulletin.cli.common import whoami
+    from bulletin.cli.output import say
+    from bulletin.services.scheduling import register_fallback
+
+    number = register_fallback(context.station, programme, whoami())
+    say(t("schedule.fallback_made", programme=programme, id=number))
+
+
 @schedule.command("run")
 @click.option("--serve", "with_serve", is_flag=True, help="Also run bulletin serve here.")
 @click.option("--host", default="127.0.0.1", show_default=True)

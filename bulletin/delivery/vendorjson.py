@@ -121,6 +121,10 @@ class VendorJsonTransport:
         fetch = job.fetched(0) if job.fetched is not None else None
         if fetch is None:
             command = {"PacketType": 1, "URLlist": [job.media_url]}
+            if job.sent is not None:
+                # Written before the command goes: a push killed between sending it and
+                # hearing the answer must not send it again (the device may be downloading).
+                job.sent("download?")
             download = self._command(target, device, command)
             if job.sent is not None:
                 job.sent(f"download:{download}")
@@ -138,14 +142,15 @@ class VendorJsonTransport:
         )
 
     def confirm(self, audio: AudioFile, target: Target, job: Job) -> Receipt | None:
-        """After a killed push: a play already sent is done; a download already sent is
+        """After a killed push: a play command sent (or about to be: "play?") is done, never
+        sent again, so a bulletin plays at most once; a download sent (or about to be) is
         waited for and followed by the play alone. The download is never sent twice."""
         sent = job.was_sent or ""
         device = device_of(target)
-        if sent.startswith("play:"):
+        if sent.startswith("play"):
             fetch = job.fetched(0) if job.fetched is not None else None
             return self._receipt(audio, device, fetch, sent)
-        if not sent.startswith("download:") or job.fetched is None:
+        if not sent.startswith("download") or job.fetched is None:
             return None
         options = target.config.options(Options)
         fetch = job.fetched(options.download_timeout_s or target.timeout)
@@ -205,6 +210,8 @@ class VendorJsonTransport:
         self, audio: AudioFile, target: Target, device: str, job: Job, options: Options
     ) -> str:
         command = play_command(audio.filename, job.air_at, options.timezone)
+        if job.sent is not None:
+            job.sent("play?")
         answer = self._command(target, device, command)
         if job.sent is not None:
             job.sent(f"play:{answer}")

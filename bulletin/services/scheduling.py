@@ -186,33 +186,7 @@ def run_air(
     with station.store() as store:
         bulletin = store.bulletin(bulletin_id) if bulletin_id is not None else None
     if bulletin is None or bulletin.state not in states.DELIVERABLE:
-        state = bulletin.state if bulletin else "-"
-        detail = f"not approved ({state})" if bulletin else "nothing built"
-        with station.store() as store:
-            store.finish_run(
-                name, what, _iso(due), "skipped", bulletin_id=bulletin_id, detail=detail
-            )
-        local = due.astimezone(ZoneInfo(zone)).strftime("%H:%M %d/%m")
-        if bulletin is None:
-            _alert(
-                station,
-                "skipped_unapproved",
-                f"skip:{name}:{_iso(due)}",
-                "alert.nothing_built",
-                programme=name,
-                at=local,
-            )
-        else:
-            _alert(
-                station,
-                "skipped_unapproved",
-                f"skip:{name}:{_iso(due)}",
-                "alert.skipped_unapproved",
-                programme=name,
-                at=local,
-                bulletin=bulletin.id,
-                state=state,
-            )
+        _unapproved(station, name, programme, due, what, bulletin)
         return
     targets: list[str | None] = list(programme.controllers) or [None]
     failed: list[str] = []
@@ -250,21 +224,171 @@ def run_air(
         )
 
 
+def _unapproved(
+    station: Station,
+    name: str,
+    programme: Programme,
+    due: datetime,
+    what: str,
+    bulletin: Any,
+) -> None:
+    """Nothing approved at air time: skip, or air the programme's fallback recording when a
+    person approved exactly that recording (`schedule fallback`); alert either way."""
+    from bulletin.services.delivery import push
+
+    zone = station.workspace.config.timezone
+    state = bulletin.state if bulletin else "-"
+    local = due.astimezone(ZoneInfo(zone)).strftime("%H:%M %d/%m")
+    fallback = approved_fallback(station, name, programme)
+    aired = ""
+    if programme.unapproved == "fallback" and fallback is not None:
+        failed: list[str] = []
+        targets: list[str | None] = list(programme.controllers) or [None]
+        for target in targets:
+            result = push(station, fallback, target, "scheduler", at=due, airing=_iso(due))
+            failed += [f"{o.controller}: {o.error}" for o in result.failed]
+        aired = f"fallback {fallback} aired" + (f"; {'; '.join(failed)}" if failed else "")
+    detail = f"not approved ({state})" if bulletin else "nothing built"
+    with station.store() as store:
+        store.finish_run(
+            name,
+            what,
+            _iso(due),
+            "done" if aired else "skipped",
+            bulletin_id=fallback if aired else (bulletin.id if bulletin else None),
+            detail=f"{detail}; {aired}" if aired else detail,
+        )
+    params: dict[str, Any]
+    if bulletin is None:
+        key, params = "alert.nothing_built", {"programme": name, "at": local}
+    else:
+        key = "alert.skipped_unapproved"
+        params = {"programme": name, "at": local, "bulletin": bulletin.id, "state": state}
+    if aired:
+        key = "alert.fallback_aired"
+        params = {"programme": name, "at": local, "fallback": fallback}
+    elif programme.unapproved == "fallback":
+        key = "alert.fallback_unapproved"
+        params = {"programme": name, "at": local}
+    _alert(station, "skipped_unapproved", f"skip:{name}:{_iso(due)}", key, **params)
+
+
+def _fallback_file(station: Station, name: str, programme: Programme) -> Path:
+    if not programme.fallback_audio:
+        raise InputError("schedule.no_fallback", programme=name)
+    path = Path(programme.fallback_audio).expanduser()
+    return path if path.is_absolute() else station.root / path
+
+
+def register_fallback(station: Station, name: str, actor: str) -> int:
+    """The programme's fallback recording as a bulletin awaiting approval: once a person
+    approves it, it may air when nothing else was approved by air time. A changed recording is
+    a new bulletin needing approval again."""
+    import shutil
+
+    from bulletin.production.ffmpeg import decode, measure
+    from bulletin.store.base import file_sha256
+    from bulletin.store.bulletins import StoredAudio
+
+    name, programme = station.workspace.programme(name)
+    source = _fallback_file(station, name, programme)
+    if source.suffix.lower() != ".mp3" or not source.is_file():
+        raise InputError("schedule.fallback_file", path=str(source))
+    digest = file_sha256(source)
+    run_key = f"fallback:{name}:{digest}"
+    with station.store() as store:
+        found = store.bulletin_by_run_key(run_key)
+    if found is not None:
+        return found
+    target = station.workspace.audio_dir / f"fallback-{name}-{digest[:12]}.mp3"
+    shutil.copyfile(source, target)
+    samples, rate = decode(target)
+    loudness, peak = measure(target)
+    with station.store() as store:
+        number = store.create_draft(
+            programme=name,
+            priority="normal",
+            voice="-",
+            items=[],
+            sentences=[("fallback", None, f"({source.name})", "")],
+            actor=actor,
+            run_key=run_key,
+        )
+        store.finish_build(
+            number,
+            StoredAudio(
+                station.relative(target),
+                target.stat().st_size,
+                digest,
+                len(samples) / rate,
+                loudness,
+                peak,
+            ),
+            [],
+            actor=actor,
+        )
+    return number
+
+
+def approved_fallback(station: Station, name: str, programme: Programme) -> int | None:
+    """The approved bulletin of the programme's fallback recording as it is on disk now."""
+    from bulletin.store.base import file_sha256
+
+    if not programme.fallback_audio:
+        return None
+    try:
+        digest = file_sha256(_fallback_file(station, name, programme))
+    except OSError:
+        return None
+    with station.store() as store:
+        found = store.bulletin_by_run_key(f"fallback:{name}:{digest}")
+        if found is None:
+            return None
+        bulletin = store.bulletin(found)
+    if bulletin.state in states.DELIVERABLE and bulletin.approved_sha256 == digest:
+        return found
+    return None
+
+
 def _bulletin_for(station: Station, name: str, programme: Programme, air: datetime) -> int | None:
-    """The bulletin built for this air time, waiting (within the misfire grace) for a build
-    of it still running in this daemon; a 'running' record left by a killed daemon is not
-    waited for."""
+    """The bulletin built for this air time. A build of it running in this daemon is waited
+    for; a build that never ran or was cut short by a kill is run now, within the misfire
+    grace, rather than letting the air time go by empty."""
     deadline = time.monotonic() + programme.misfire_grace_minutes * 60
+    tried = False
     while True:
         with station.store() as store:
             found = store.build_for_air(name, _iso(air))
         if found is not None and found.bulletin_id is not None:
             return found.bulletin_id
-        if found is None or found.state != "running" or time.monotonic() > deadline:
+        if time.monotonic() > deadline:
             return None
-        if not _building_here(name, found.due_at):
+        if found is not None and found.state == "running" and _building_here(name, found.due_at):
+            time.sleep(0.2)
+            continue
+        if (found is not None and found.state != "running") or tried:
+            return None  # built nothing (no items, or failed): the record says why
+        tried = True
+        due = _build_due_for(programme, station.workspace.config.timezone, air)
+        if due is None:
             return None
-        time.sleep(0.2)
+        _run_firing(station, name, programme, "build", due)
+
+
+def _build_due_for(programme: Programme, zone: str, air: datetime) -> datetime | None:
+    """The build firing whose bulletin airs at `air`: the latest one before it that is for it."""
+    from bulletin.schedules import air_for_build, triggers
+
+    latest = None
+    for what, _, trigger in triggers(programme, zone):
+        if what != "build":
+            continue
+        fire = trigger.get_next_fire_time(None, air - timedelta(days=1))
+        while fire is not None and fire <= air:
+            if air_for_build(programme, zone, fire) == air and (latest is None or fire > latest):
+                latest = fire
+            fire = trigger.get_next_fire_time(fire, fire + timedelta(microseconds=1))
+    return latest
 
 
 def _alert(station: Station, kind: str, key: str, message_key: str, **params: Any) -> None:
@@ -450,6 +574,7 @@ class Daemon:
                 previous = store.daemon()
                 store.daemon_started(os.getpid(), socket.gethostname())
             since = _parse(previous.heartbeat_at) if previous else None
+            first = _parse(previous.first_started_at or previous.started_at) if previous else None
             jobs = station.workspace.data_dir / "scheduler.sqlite3"
             scheduler = BackgroundScheduler(
                 jobstores={"default": SQLAlchemyJobStore(url=f"sqlite:///{jobs}")},
@@ -463,7 +588,7 @@ class Daemon:
             log.info("scheduler started (pid %d)", os.getpid())
             # In its own thread, so emergencies and the heartbeat never wait on a late build.
             catch_up = threading.Thread(
-                target=self._catch_up, args=(since,), name="catch-up", daemon=True
+                target=self._catch_up, args=(since, first), name="catch-up", daemon=True
             )
             catch_up.start()
             try:
@@ -559,34 +684,51 @@ class Daemon:
         except OSError:
             return True
 
-    def _catch_up(self, since: datetime | None) -> None:
-        """Firings the daemon should have run while it was down or killed, in time order
-        (a build before the air it is for): within the grace they run now (a run left
-        'running' resumes); older airs are recorded as missed and alerted; a missed build
-        still runs when its air time is ahead. Looks back a day at most."""
+    def _catch_up(self, since: datetime | None, first: datetime | None) -> None:
+        """What the daemon owes after a restart, in time order (a build before the air it is
+        for). Every firing of the last grace period is looked at again on every start (the
+        run records skip what was done), so a restart that came before the previous one had
+        caught up loses nothing; airs older than the grace, since the previous daemon's last
+        heartbeat, are recorded as missed and alerted. A build runs only for an air time still
+        ahead (an air within its grace builds what it needs). Nothing before this workspace's
+        first daemon (`first`) was owed. Looks back a day at most."""
         from bulletin.schedules import triggers
 
         now = datetime.now(UTC)
         zone = self.station.workspace.config.timezone
-        start = max(since or now, now - timedelta(days=1))
         try:
             found = programmes(self.station)
         except BulletinError:
             return
         order = {"build": 0, "air": 1, "repeat": 2}
-        owed: list[tuple[datetime, int, str, Programme, str, timedelta]] = []
+        owed: dict[tuple[str, str, datetime], tuple[Programme, timedelta]] = {}
+        day_ago = now - timedelta(days=1)
         for name, programme in found.items():
             grace = timedelta(minutes=programme.misfire_grace_minutes)
-            window_start = min(start, now - grace) - timedelta(seconds=1)
             for what, _, trigger in triggers(programme, zone):
-                if since is None and what != "build":
-                    continue  # before this workspace's first daemon nothing was owed
-                fire = trigger.get_next_fire_time(None, window_start)
+                if what == "build":
+                    begin = day_ago if first is None else max(first, day_ago)
+                elif first is None:
+                    continue  # the first daemon owes no air time before it started
+                else:
+                    recheck = now - grace
+                    if since is not None:
+                        recheck = min(recheck, since - timedelta(seconds=10))
+                    begin = max(first, recheck, day_ago)
+                fire = trigger.get_next_fire_time(None, begin - timedelta(seconds=1))
                 while fire is not None and fire <= now:
-                    owed.append((fire, order[what], name, programme, what, grace))
+                    owed[(name, what, fire)] = (programme, grace)
                     fire = trigger.get_next_fire_time(fire, fire + timedelta(microseconds=1))
-        owed.sort(key=lambda o: (o[0], o[1], o[2]))
-        for fire, _, name, programme, kind, grace in owed:
+        with self.station.store() as store:
+            unfinished = store.runs(200, states=("running",))
+        for run in unfinished:
+            if run.programme in found:
+                due = datetime.fromisoformat(run.due_at)
+                grace = timedelta(minutes=found[run.programme].misfire_grace_minutes)
+                owed[(run.programme, run.what, due)] = (found[run.programme], grace)
+        for (name, kind, fire), (programme, grace) in sorted(
+            owed.items(), key=lambda o: (o[0][2], order[o[0][1]], o[0][0])
+        ):
             if self.stop.is_set():
                 return
             self._catch_up_one(name, programme, kind, fire, now, grace)
@@ -606,15 +748,17 @@ class Daemon:
             run = store.run(name, what, _iso(fire))
         if run is not None and run.state != "running":
             return  # done, skipped, failed or missed: never again
-        if now - fire <= grace:
-            _run_firing(self.station, name, programme, what, fire)
-        elif what == "build":
+        if what == "build":
+            # A build matters only for an air time still ahead; an air time within its grace
+            # builds what it needs itself (see `_bulletin_for`).
             air = air_for_build(programme, self.station.workspace.config.timezone, fire)
             if air is not None and air > now:
                 _run_firing(self.station, name, programme, what, fire)
-            elif run is not None:
+            elif run is not None and (air is None or now - air > grace):
                 with self.station.store() as store:
                     store.finish_run(name, what, _iso(fire), "failed", detail="interrupted")
+        elif now - fire <= grace:
+            _run_firing(self.station, name, programme, what, fire)
         else:
             self._record_missed(name, what, fire)
 

@@ -42,6 +42,7 @@ class DaemonRecord:
     started_at: str
     heartbeat_at: str
     stopped_at: str | None
+    first_started_at: str | None = None
 
 
 class SchedulingQueries(QueryBase):
@@ -140,11 +141,12 @@ class SchedulingQueries(QueryBase):
         with self.tx() as db:
             now = now_iso()
             db.execute(
-                """INSERT INTO daemon (id, pid, host, started_at, heartbeat_at, stopped_at)
-                   VALUES (1, ?, ?, ?, ?, NULL) ON CONFLICT (id) DO UPDATE SET
+                """INSERT INTO daemon (id, pid, host, started_at, heartbeat_at, stopped_at,
+                   first_started_at) VALUES (1, ?, ?, ?, ?, NULL, ?)
+                   ON CONFLICT (id) DO UPDATE SET
                    pid = excluded.pid, host = excluded.host, started_at = excluded.started_at,
                    heartbeat_at = excluded.heartbeat_at, stopped_at = NULL""",
-                (pid, host, now, now),
+                (pid, host, now, now, now),
             )
 
     def daemon_heartbeat(self) -> None:
@@ -160,7 +162,12 @@ class SchedulingQueries(QueryBase):
         if row is None:
             return None
         return DaemonRecord(
-            row["pid"], row["host"], row["started_at"], row["heartbeat_at"], row["stopped_at"]
+            row["pid"],
+            row["host"],
+            row["started_at"],
+            row["heartbeat_at"],
+            row["stopped_at"],
+            row["first_started_at"],
         )
 
 

@@ -414,7 +414,21 @@ ALTER TABLE emergencies ADD COLUMN airings INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE emergencies ADD COLUMN last_tried_at TEXT;
 """
 
-MIGRATIONS: tuple[Migration, ...] = (*_V1_V2, _v3, _V4_SQL, _V5_SQL, _V6_SQL, _V7_SQL)
+# v8: when this workspace's first scheduler started: firings before it were never owed.
+_V8_SQL = """
+ALTER TABLE daemon ADD COLUMN first_started_at TEXT;
+UPDATE daemon SET first_started_at = started_at;
+"""
+
+MIGRATIONS: tuple[Migration, ...] = (
+    *_V1_V2,
+    _v3,
+    _V4_SQL,
+    _V5_SQL,
+    _V6_SQL,
+    _V7_SQL,
+    _V8_SQL,
+)
 
 
 def split_sql(script: str) -> list[str]:

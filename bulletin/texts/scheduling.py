@@ -32,6 +32,36 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Programme '{programme}' at {at} did NOT air: no bulletin was built for it (no new "
         "items, or the build failed)",
     ),
+    "alert.fallback_aired": (
+        "Chương trình '{programme}' lúc {at}: không có bản tin được duyệt; đã phát bản ghi dự "
+        "phòng (bản tin {fallback})",
+        "Programme '{programme}' at {at}: nothing approved; the fallback recording aired "
+        "(bulletin {fallback})",
+    ),
+    "alert.fallback_unapproved": (
+        "Chương trình '{programme}' lúc {at} KHÔNG phát: không có bản tin được duyệt, và bản "
+        "ghi dự phòng chưa được duyệt (chạy `bulletin schedule fallback {programme}` rồi duyệt)",
+        "Programme '{programme}' at {at} did NOT air: nothing approved, and the fallback "
+        "recording is not approved (run `bulletin schedule fallback {programme}`, then approve)",
+    ),
+    "schedule.no_fallback": (
+        "Chương trình '{programme}' không có fallback_audio",
+        "Programme '{programme}' has no fallback_audio",
+    ),
+    "schedule.fallback_file": (
+        "Bản ghi dự phòng {path} không có hoặc không phải tệp MP3",
+        "The fallback recording {path} is missing or not an MP3 file",
+    ),
+    "schedule.fallback_made": (
+        "Bản ghi dự phòng của '{programme}' là bản tin {id}; cần duyệt: bulletin approve {id} "
+        "--as TÊN",
+        "The fallback recording of '{programme}' is bulletin {id}; approve it: bulletin "
+        "approve {id} --as NAME",
+    ),
+    "help.schedule.fallback": (
+        "Đưa bản ghi dự phòng của chương trình vào để duyệt (chỉ bản đã duyệt mới được phát).",
+        "",
+    ),
     "alert.controller_failed": (
         "Chương trình '{programme}': không gửi được bản tin {bulletin} tới '{controller}': "
         "{detail}",

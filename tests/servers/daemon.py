@@ -190,9 +190,16 @@ class Verdict:
     problems: list[str]
 
 
-def verify(root: Path, programme: str, plays: dict[str, int], since: datetime) -> Verdict:
-    """Every air firing of `programme` due since `since` (and already due) is done with one
-    bulletin, and its device played that bulletin exactly once (`plays`: file name -> count)."""
+def verify(
+    root: Path,
+    programme: str,
+    plays: dict[str, int],
+    since: datetime,
+    until: datetime | None = None,
+) -> Verdict:
+    """Every air firing of `programme` due from `since` to `until` (the daemon's stop; default
+    now) is done with one bulletin, and its device played that bulletin exactly once (`plays`:
+    file name -> count)."""
     from bulletin import workspace as ws
     from bulletin.schedules import triggers
     from bulletin.services.station import Station
@@ -200,7 +207,7 @@ def verify(root: Path, programme: str, plays: dict[str, int], since: datetime) -
     station = Station(ws.load(root))
     _, found = station.workspace.programme(programme)
     zone = station.workspace.config.timezone
-    now = datetime.now(UTC)
+    now = until or datetime.now(UTC)
     problems: list[str] = []
     airs = 0
     once = 0
