@@ -63,7 +63,7 @@ def test_programme_builds_waits_for_approval_and_airs_or_alerts_by_policy(
     tmp_path: Path,
 ) -> None:
     now = datetime.now(UTC)
-    build, air = now + timedelta(seconds=4), now + timedelta(seconds=28)
+    build, air = now + timedelta(seconds=4), now + timedelta(seconds=24)
     folder = tmp_path / "loa"
     common = {
         "build_cron": cron_at(build),
@@ -156,7 +156,7 @@ def test_sigkill_at_random_points_loses_no_programme_and_airs_none_twice(tmp_pat
         # Three kills here keep the suite short; bench/daemon_kills.py makes twenty or more.
         kill_storm(daemon, kills=3, low=2.0, high=7.0, seed=int(started.timestamp()))
         last = datetime.now(UTC)
-        time.sleep(16)  # the daemon catches up and airs what is due
+        time.sleep(13)  # the daemon catches up and airs what is due
     finally:
         stopped = datetime.now(UTC)
         daemon.stop()
@@ -176,7 +176,7 @@ def test_a_stopped_clock_past_an_air_time_follows_the_misfire_policy(tmp_path: P
     """SIGSTOP holds the daemon across an air time and past its grace (as a clock jump would
     look to it); on SIGCONT the firing is recorded as missed and alerted, never aired late."""
     now = datetime.now(UTC)
-    air = now + timedelta(seconds=8)
+    air = now + timedelta(seconds=6)
     port = free_port()
     folder = tmp_path / "loa"
     root = workspace(
@@ -195,10 +195,10 @@ def test_a_stopped_clock_past_an_air_time_follows_the_misfire_policy(tmp_path: P
     station = Station(ws.load(root))
     daemon = DaemonProcess(root, port, tmp_path / "daemon.log").start()
     try:
-        time.sleep(4)
+        time.sleep(3)
         assert daemon.process is not None
         daemon.process.send_signal(signal.SIGSTOP)
-        time.sleep((air - datetime.now(UTC)).total_seconds() + 6)
+        time.sleep((air - datetime.now(UTC)).total_seconds() + 4.5)
         daemon.process.send_signal(signal.SIGCONT)
         due = air.replace(microsecond=0).astimezone(UTC).isoformat(timespec="seconds")
 
@@ -291,7 +291,7 @@ def test_repeats_air_again_once_each_and_a_fallback_airs_only_once_approved(
     run_air(station, "sang", programme, repeat, "repeat")
     run_air(station, "sang", programme, repeat, "repeat")  # the same firing again: nothing
     files = sorted(p.name for p in folder.iterdir())
-    assert len(files) == 2 and files[0] == f"ban-tin-sang-{number}.mp3", files
+    assert len(files) == 2 and f"ban-tin-sang-{number}.mp3" in files, files
     with station.store() as store:
         rows = store.deliveries(number)
     assert sorted(r.airing for r in rows) == [
