@@ -34,6 +34,9 @@ from typing import IO, Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 SAMPLES = ROOT / "samples"
+
+from tests.servers import free_port  # noqa: E402
+
 CHILDREN = Path(__file__).resolve().parent / "_fanout_servers.py"
 NGINX = "/usr/sbin/nginx"
 CLI = (sys.executable, "-m", "bulletin.cli")
@@ -54,12 +57,6 @@ class Stage:
     @property
     def mb_s(self) -> float:
         return self.megabytes / self.seconds if self.seconds else 0.0
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def wait_port(port: int, timeout: float = 20.0) -> None:

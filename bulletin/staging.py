@@ -23,8 +23,8 @@ def _alive(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except PermissionError:
-        return True  # another user's live process
+    except (PermissionError, OverflowError):
+        return True  # another user's live process, or not a pid of this machine: leave it
     return True
 
 
@@ -45,3 +45,15 @@ def sweep(folder: Path) -> list[Path]:
         except OSError:
             continue
     return removed
+
+
+def stale(names: list[str], final: str) -> list[str]:
+    """Of `names` (in a remote folder, say), the partial files of `final` whose writer on this
+    machine is no longer running: what a killed upload left behind."""
+    pattern = re.compile(rf"^\.{re.escape(final)}\.(\d+)-[0-9a-f]{{8}}\.part$")
+    found = []
+    for name in names:
+        match = pattern.match(name.rsplit("/", 1)[-1])
+        if match is not None and not _alive(int(match.group(1))):
+            found.append(name)
+    return found

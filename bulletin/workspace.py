@@ -259,6 +259,18 @@ class AudioFormatConfig(_Model):
     sample_rate: int = Field(44100, ge=8000, le=48000)
     channels: int = Field(1, ge=1, le=2)
 
+    @property
+    def key(self) -> str:
+        """A short name that tells renditions apart (store key, file name part). WAV has no
+        bitrate, so two settings that differ only there share one rendition."""
+        if self.codec == "wav":
+            return f"wav-{self.sample_rate}hz-{self.channels}ch"
+        return f"{self.codec}-{self.bitrate_kbps}k-{self.sample_rate}hz-{self.channels}ch"
+
+    @property
+    def suffix(self) -> str:
+        return {"mp3": ".mp3", "wav": ".wav", "opus": ".opus"}[self.codec]
+
     @model_validator(mode="after")
     def _opus_rates(self) -> Self:
         if self.codec == "opus" and self.sample_rate not in (8000, 12000, 16000, 24000, 48000):

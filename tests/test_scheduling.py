@@ -14,9 +14,8 @@ from pathlib import Path
 from bulletin import workspace as ws
 from bulletin.services.station import Station
 from tests.conftest import add_approvers, run_bulletin
-from tests.servers.daemon import DaemonProcess, cron_at, kill_storm, verify, workspace
+from tests.servers.daemon import DaemonProcess, cron_at, kill_run, workspace
 from tests.servers.media import free_port
-from tests.servers.vendor_device import VendorDeviceServer
 
 
 def test_schedule_check_names_file_line_and_field(sample_ws: Path) -> None:
@@ -129,47 +128,12 @@ def test_programme_builds_waits_for_approval_and_airs_or_alerts_by_policy(
 
 
 def test_sigkill_at_random_points_loses_no_programme_and_airs_none_twice(tmp_path: Path) -> None:
-    device = VendorDeviceServer().start()
-    device.add_device("LOA-1")
-    port = free_port()
-    root = workspace(
-        tmp_path / "ws",
-        programmes={
-            "thu": {
-                "title": "Bản tin thử",
-                "build_cron": "*/12 * * * * *",
-                "air_cron": "6,18,30,42,54 * * * * *",
-                "max_minutes": 0.3,
-                "approval": "auto",
-                "trusted_sources": ["nhap-tay", "thong-bao-xa", "tin-huyen"],
-                "controllers": ["loa"],
-                "misfire_grace_minutes": 1.5,
-            }
-        },
-        controllers={"loa": {"transport": "vendor-json", "address": device.address("LOA-1")}},
-        port=port,
-        notices=12,
-    )
-    daemon = DaemonProcess(root, port, tmp_path / "daemon.log").start()
-    started = datetime.now(UTC)
-    try:
-        # Three kills here keep the suite short; bench/daemon_kills.py makes twenty or more.
-        kill_storm(daemon, kills=3, low=2.0, high=7.0, seed=int(started.timestamp()))
-        last = datetime.now(UTC)
-        time.sleep(13)  # the daemon catches up and airs what is due
-    finally:
-        stopped = datetime.now(UTC)
-        daemon.stop()
-        device.settle()
-        device.stop()
-    plays: dict[str, int] = {}
-    for name in device.device("LOA-1").plays:
-        plays[name] = plays.get(name, 0) + 1
-    verdict = verify(root, "thu", plays, started + timedelta(seconds=2), stopped)
-    assert verdict.airs >= 2 and not verdict.problems, (verdict, daemon.log.read_text()[-3000:])
-    downloads = device.device("LOA-1").download_commands
-    assert len(downloads) == len(set(map(tuple, downloads))), "a bulletin downloaded twice"
-    assert len(daemon.kills) == 3 and last > started
+    # Three kills here keep the suite short; bench/daemon_kills.py makes twenty or more.
+    run = kill_run(tmp_path, kills=3, low=2.0, high=7.0, seed=int(time.time()), every=12, settle=13)
+    verdict = run.verdict
+    assert verdict.airs >= 2 and not verdict.problems, (verdict, run.log.read_text()[-3000:])
+    assert run.downloaded_twice == 0, "a bulletin downloaded twice"
+    assert run.kills == 3
 
 
 def test_a_stopped_clock_past_an_air_time_follows_the_misfire_policy(tmp_path: Path) -> None:

@@ -6,15 +6,13 @@ from __future__ import annotations
 import ftplib
 import hashlib
 import io
-import os
-import re
 import socket
 import ssl
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TypeVar
 from urllib.parse import unquote, urlsplit
 
@@ -31,7 +29,7 @@ from bulletin.delivery.base import (
     secrets_of,
 )
 from bulletin.errors import DeliveryError
-from bulletin.staging import partial_path
+from bulletin.staging import partial_path, stale
 from bulletin.store import now_iso
 from bulletin.text.redact import redact
 
@@ -269,30 +267,12 @@ def _enter(ftp: ftplib.FTP, folder: str, *, create: bool) -> None:
             ftp.cwd(part)
 
 
-def stale_partials(names: list[str], final: str) -> list[str]:
-    """Partial uploads of `final` left in a remote folder by a push of this machine that was
-    killed (their writer's process is gone); the same naming as local partial files."""
-    pattern = re.compile(rf"^\.{re.escape(final)}\.(\d+)-[0-9a-f]{{8}}\.part$")
-    stale = []
-    for name in names:
-        match = pattern.match(PurePosixPath(name).name)
-        if match is None:
-            continue
-        try:
-            os.kill(int(match.group(1)), 0)
-        except ProcessLookupError:
-            stale.append(name)
-        except (PermissionError, OverflowError):
-            continue
-    return stale
-
-
 def _sweep(ftp: ftplib.FTP, final: str) -> None:
     try:
         names = [name for name, _ in ftp.mlsd()]
     except ftplib.error_perm:
         names = ftp.nlst("-a")
-    for name in stale_partials(names, final):
+    for name in stale(names, final):
         ftp.delete(name)
 
 

@@ -28,9 +28,8 @@ from bulletin.delivery.base import (
     network_error,
     secrets_of,
 )
-from bulletin.delivery.ftp import stale_partials
 from bulletin.errors import DeliveryError
-from bulletin.staging import partial_path
+from bulletin.staging import partial_path, stale
 from bulletin.store import now_iso
 from bulletin.text.redact import redact
 
@@ -287,7 +286,7 @@ async def _rename_over(sftp: asyncssh.SFTPClient, temp: str, final: str) -> None
 
 async def _sweep(sftp: asyncssh.SFTPClient, folder: str, final: str) -> None:
     names = [str(name) for name in await sftp.listdir(folder)]
-    for name in stale_partials(names, final):
+    for name in stale(names, final):
         await sftp.remove(posixpath.join(folder, name))
 
 

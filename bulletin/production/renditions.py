@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bulletin.delivery.base import CONTENT_TYPES
 from bulletin.errors import DeliveryError
 from bulletin.production.ffmpeg import die_with_parent, ebur128_summary, ffmpeg_exe
 from bulletin.staging import partial_path
@@ -28,8 +29,6 @@ _LOSSY_PEAK_MARGIN_DB = 0.3
 _PCM_PEAK_MARGIN_DB = 0.1
 _MIN_GAIN_DB = 0.05  # less than this changes nothing ebur128 can show: no second encode
 
-_SUFFIXES = {"mp3": ".mp3", "wav": ".wav", "opus": ".opus"}
-_CONTENT_TYPES = {"mp3": "audio/mpeg", "wav": "audio/wav", "opus": "audio/ogg"}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
 log = logging.getLogger(__name__)
@@ -68,17 +67,12 @@ class RenditionInfo:
 
 def suffix_of(fmt: AudioFormatConfig) -> str:
     """The file name suffix of a rendition in ``fmt``."""
-    return _SUFFIXES[fmt.codec]
+    return fmt.suffix
 
 
 def format_key(fmt: AudioFormatConfig) -> str:
-    """A short name for ``fmt`` that tells renditions apart (store key, file name part).
-
-    WAV has no bitrate, so two settings that differ only there share one rendition.
-    """
-    if fmt.codec == "wav":
-        return f"wav-{fmt.sample_rate}hz-{fmt.channels}ch"
-    return f"{fmt.codec}-{fmt.bitrate_kbps}k-{fmt.sample_rate}hz-{fmt.channels}ch"
+    """A short name for ``fmt`` that tells renditions apart (`AudioFormatConfig.key`)."""
+    return fmt.key
 
 
 def render(
@@ -149,7 +143,7 @@ def render(
         sha256=digest,
         bytes=size,
         suffix=suffix_of(fmt),
-        content_type=_CONTENT_TYPES[fmt.codec],
+        content_type=CONTENT_TYPES[fmt.suffix],
         loudness_lufs=loudness,
         true_peak_dbtp=peak,
     )

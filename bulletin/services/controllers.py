@@ -22,8 +22,6 @@ class ControllerListing:
     config: ControllerConfig
 
     def as_json(self) -> dict[str, Any]:
-        from bulletin.services.delivery import format_key
-
         c = self.config
         return {
             "id": self.name,
@@ -34,7 +32,7 @@ class ControllerListing:
             "groups": c.all_groups(),
             "enabled": c.enabled,
             "format": c.format.model_dump(),
-            "format_key": format_key(c.format),
+            "format_key": c.format.key,
             # The names of where secrets are, never the secrets.
             "credentials_env": c.credentials_env,
             "credentials_file": c.credentials_file,

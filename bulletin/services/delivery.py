@@ -36,7 +36,6 @@ from bulletin.delivery.base import (
 )
 from bulletin.domain import Bulletin, Delivery
 from bulletin.errors import DeliveryError, InputError, NotFoundError, PolicyError
-from bulletin.production.renditions import format_key
 from bulletin.services.station import Station
 from bulletin.store import Store
 from bulletin.text.redact import redact
@@ -218,7 +217,7 @@ def push(
             audio_by_format: dict[str, AudioFile] = {}
             plans: list[_Plan] = []
             for name, controller in targets.items():
-                key = format_key(controller.format)
+                key = controller.format.key
                 if key not in audio_by_format:
                     audio_by_format[key] = _in_format(
                         station, store, bulletin, approved, controller.format
@@ -577,14 +576,14 @@ def _in_format(
     target, and recorded with its own hash against the approved audio's."""
     import datetime as dt
 
-    from bulletin.production.renditions import Tags, render, suffix_of
+    from bulletin.production.renditions import Tags, render
 
     if fmt == PRODUCED_FORMAT:
         return approved
     audio_settings = station.workspace.config.audio
-    key = f"{format_key(fmt)}-{audio_settings.target_lufs:g}lufs"
+    key = f"{fmt.key}-{audio_settings.target_lufs:g}lufs"
     found = store.rendition(bulletin.id, key, approved.sha256)
-    suffix = suffix_of(fmt)
+    suffix = fmt.suffix
     if found is not None and station.audio_file(found[0]).exists():
         return AudioFile(station.audio_file(found[0]), found[1], approved.stem, suffix)
     approved.read_verified()

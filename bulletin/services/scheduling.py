@@ -174,7 +174,6 @@ def run_air(
     """Air the programme's bulletin for `due` on its controllers, once. Nothing approved by
     then: skip and alert (the policy `unapproved: skip`)."""
     from bulletin.schedules import air_for_repeat
-    from bulletin.services.delivery import push
 
     zone = station.workspace.config.timezone
     air = due if what == "air" else air_for_repeat(programme, zone, due)
@@ -188,19 +187,8 @@ def run_air(
     if bulletin is None or bulletin.state not in states.DELIVERABLE:
         _unapproved(station, name, programme, due, what, bulletin)
         return
-    targets: list[str | None] = list(programme.controllers) or [None]
-    failed: list[str] = []
-    for target in targets:
-        # A repeat is the same approved audio aired again: a delivery of its own.
-        result = push(
-            station,
-            bulletin.id,
-            target,
-            "scheduler",
-            at=due,
-            airing=run.due_at if what == "repeat" else None,
-        )
-        failed += [f"{o.controller}: {o.error}" for o in result.failed]
+    # A repeat is the same approved audio aired again: a delivery of its own.
+    failed = _air_on(station, programme, bulletin.id, due, run.due_at if what == "repeat" else None)
     with station.store() as store:
         store.finish_run(
             name,
@@ -224,6 +212,21 @@ def run_air(
         )
 
 
+def _air_on(
+    station: Station, programme: Programme, bulletin_id: int, due: datetime, airing: str | None
+) -> list[str]:
+    """Push to the programme's controllers (every enabled one when it names none); the
+    failures as "controller: error"."""
+    from bulletin.services.delivery import push
+
+    failed: list[str] = []
+    targets: list[str | None] = list(programme.controllers) or [None]
+    for target in targets:
+        result = push(station, bulletin_id, target, "scheduler", at=due, airing=airing)
+        failed += [f"{o.controller}: {o.error}" for o in result.failed]
+    return failed
+
+
 def _unapproved(
     station: Station,
     name: str,
@@ -234,7 +237,6 @@ def _unapproved(
 ) -> None:
     """Nothing approved at air time: skip, or air the programme's fallback recording when a
     person approved exactly that recording (`schedule fallback`); alert either way."""
-    from bulletin.services.delivery import push
 
     zone = station.workspace.config.timezone
     state = bulletin.state if bulletin else "-"
@@ -242,11 +244,7 @@ def _unapproved(
     fallback = approved_fallback(station, name, programme)
     aired = ""
     if programme.unapproved == "fallback" and fallback is not None:
-        failed: list[str] = []
-        targets: list[str | None] = list(programme.controllers) or [None]
-        for target in targets:
-            result = push(station, fallback, target, "scheduler", at=due, airing=_iso(due))
-            failed += [f"{o.controller}: {o.error}" for o in result.failed]
+        failed = _air_on(station, programme, fallback, due, _iso(due))
         aired = f"fallback {fallback} aired" + (f"; {'; '.join(failed)}" if failed else "")
     detail = f"not approved ({state})" if bulletin else "nothing built"
     with station.store() as store:

@@ -238,3 +238,68 @@ def verify(
         ).fetchall()
     problems += [f"{row[0]}: {row[1]} bulletins" for row in built]
     return Verdict(airs, once, problems)
+
+
+@dataclass
+class KillRun:
+    verdict: Verdict
+    kills: int
+    storm_seconds: float
+    downloaded_twice: int
+    log: Path
+
+
+def kill_run(
+    folder: Path, *, kills: int, low: float, high: float, seed: int, every: int, settle: float
+) -> KillRun:
+    """A programme that builds every `every` seconds and airs half-way to the next build,
+    auto-approved, on a stand-in vendor-json device through `schedule run --serve`; `kills`
+    SIGKILLs at random pauses of `low`..`high` s, then `settle` s of quiet; then the check."""
+    from tests.servers import free_port
+    from tests.servers.vendor_device import VendorDeviceServer
+
+    device = VendorDeviceServer().start()
+    device.add_device("LOA-1")
+    port = free_port()
+    airs = ",".join(str(s) for s in range(every // 2, 60, every))
+    root = workspace(
+        folder / "ws",
+        programmes={
+            "thu": {
+                "title": "Bản tin thử",
+                "build_cron": f"*/{every} * * * * *",
+                "air_cron": f"{airs} * * * * *",
+                "max_minutes": 0.3,
+                "approval": "auto",
+                "trusted_sources": ["nhap-tay", "thong-bao-xa", "tin-huyen"],
+                "controllers": ["loa"],
+                "misfire_grace_minutes": 1.5,
+            }
+        },
+        controllers={"loa": {"transport": "vendor-json", "address": device.address("LOA-1")}},
+        port=port,
+        notices=12,
+    )
+    daemon = DaemonProcess(root, port, folder / "daemon.log").start()
+    started = datetime.now(UTC)
+    clock = time.monotonic()
+    try:
+        kill_storm(daemon, kills, low, high, seed)
+        storm = time.monotonic() - clock
+        time.sleep(settle)  # the daemon catches up and airs what is due
+    finally:
+        stopped = datetime.now(UTC)
+        daemon.stop()
+        device.settle()
+        device.stop()
+    plays: dict[str, int] = {}
+    for name in device.device("LOA-1").plays:
+        plays[name] = plays.get(name, 0) + 1
+    downloads = device.device("LOA-1").download_commands
+    return KillRun(
+        verify(root, "thu", plays, started + timedelta(seconds=2), stopped),
+        len(daemon.kills),
+        storm,
+        len(downloads) - len({tuple(d) for d in downloads}),
+        daemon.log,
+    )

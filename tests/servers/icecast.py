@@ -8,7 +8,6 @@ import json
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -17,13 +16,11 @@ from xml.sax.saxutils import escape
 
 import httpx
 
+from tests.servers import free_port, terminate
+
+__all__ = ["IcecastServer", "available", "free_port"]
+
 ICECAST = "/usr/bin/icecast2"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -117,12 +114,7 @@ class IcecastServer:
 
     def stop(self) -> None:
         if self._process is not None:
-            self._process.terminate()
-            try:
-                self._process.wait(5)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
+            terminate(self._process)
             self._process = None
 
 
