@@ -70,7 +70,7 @@ class AirTime:
         return self.seconds([line.text for line in script]) + jingles
 
 
-def _ordinal(n: int) -> str:
+def ordinal(n: int) -> str:
     from bulletin.speech.normalize import read_number
 
     return {1: "nhất", 4: "tư"}.get(n, read_number(n))
@@ -95,7 +95,7 @@ def write_script(
         "commune": config.station.commune,
         "programme": programme.title,
         "date": date,
-        "count": _spoken_count(len(items)),
+        "count": spoken_count(len(items)),
     }
     lines: list[ScriptLine] = []
 
@@ -117,7 +117,7 @@ def write_script(
             "item",
             position,
             _fill(
-                config.script.item_intro, {"index": _ordinal(position), "title": announcement.title}
+                config.script.item_intro, {"index": ordinal(position), "title": announcement.title}
             ),
         )
         for sentence in summary:
@@ -126,7 +126,7 @@ def write_script(
     return lines
 
 
-def _spoken_count(n: int) -> str:
+def spoken_count(n: int) -> str:
     from bulletin.speech.normalize import read_number
 
     return read_number(n)

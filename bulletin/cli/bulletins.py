@@ -129,7 +129,12 @@ def show(context: Context, bulletin_ref: str, as_json: bool) -> None:
 
 @cli.command()
 @click.argument("bulletin_ref", metavar="ID")
-@click.option("--play", is_flag=True, help="Play the audio with a player found on this machine.")
+@click.option(
+    "--play",
+    is_flag=True,
+    help="Play the audio with a player found on this machine; without one, write a WAV copy "
+    "and print where.",
+)
 @pass_context
 def preview(context: Context, bulletin_ref: str, play: bool) -> None:
     """Read the script (written and spoken form) and, with --play, listen to the audio."""
@@ -138,51 +143,121 @@ def preview(context: Context, bulletin_ref: str, play: bool) -> None:
 
     document = view(context.station, bulletin_ref)
     print_bulletin(document, script=True)
-    if play and document.audio and not play_audio(Path(document.audio)):
-        say(t("preview.no_player", path=document.audio))
+    if not play:
+        return
+    audio = Path(document.audio) if document.audio else None
+    if audio is None or not audio.is_file():
+        say(t("preview.no_audio", id=document.bulletin.id))
+    elif not play_audio(audio):
+        say(_wav_copy(audio))
 
 
 @cli.command()
 @click.argument("bulletin_ref", metavar="ID")
-@click.option("--sentence", "index", type=int, help="Index of the sentence to change.")
-@click.option("--text", "new_text", help="The new sentence.")
+@click.option("--sentence", type=int, help="Index of the sentence to change.")
+@click.option("--text", "new_text", help="The new sentence (its spoken form follows from it).")
+@click.option(
+    "--spoken", "new_spoken", help="The sentence's new spoken form, used exactly as given."
+)
+@click.option(
+    "--remove-item",
+    "remove_items",
+    type=int,
+    multiple=True,
+    help="Remove the item at this position (repeatable; positions as 'bulletin show' lists).",
+)
+@click.option("--move-item", "move_item", type=int, help="Move the item at this position...")
+@click.option("--to", "move_to", type=int, help="...to this position (1 is the first item).")
 @click.option("--note", help="Why (recorded in the audit log).")
 @JSON
 @pass_context
 def edit(
     context: Context,
     bulletin_ref: str,
-    index: int | None,
+    sentence: int | None,
     new_text: str | None,
+    new_spoken: str | None,
+    remove_items: tuple[int, ...],
+    move_item: int | None,
+    move_to: int | None,
     note: str | None,
     as_json: bool,
 ) -> None:
-    """Edit the script (--sentence N --text T, or in $EDITOR); only changed sentences are
-    spoken again and the bulletin needs approval again."""
+    """Edit a bulletin; what changed is spoken again and the bulletin needs approval again.
+
+    \b
+    A sentence:  --sentence N --text TEXT and/or --spoken TEXT
+    Items:       --remove-item P [--remove-item P2 ...]
+                 --move-item P --to Q
+    Without options the script opens in $EDITOR, one 'N: sentence' per line.
+    """
     from bulletin.cli.output import emit_json, say
     from bulletin.services.bulletins import view
-    from bulletin.services.editing import edit_script
+    from bulletin.services.editing import edit_items, edit_script
 
-    if (index is None) != (new_text is None):
-        raise click.UsageError("--sentence N --text TEXT")
+    if (move_item is None) != (move_to is None):
+        raise click.UsageError(t("edit.usage_move"))
+    asked = [sentence is not None or new_text is not None or new_spoken is not None]
+    asked += [bool(remove_items), move_item is not None]
+    if sum(asked) > 1:
+        raise click.UsageError(t("edit.usage_one"))
+    if (sentence is None) != (new_text is None and new_spoken is None):
+        raise click.UsageError(t("edit.usage_sentence"))
     number = bulletin_id(context, bulletin_ref)
-    if index is not None and new_text is not None:
-        changes = {index: new_text}
+    if remove_items or move_item is not None:
+        positions = [item.position for item in view(context.station, number).items]
+        order = _item_order(number, positions, remove_items, move_item, move_to)
+        result = edit_items(context.station, number, order, actor=whoami(), reason=note)
     else:
-        changes = _edit_in_editor(view(context.station, number).sentences)
-    result = edit_script(context.station, number, changes, actor=whoami(), reason=note)
+        if sentence is not None:
+            changes = {} if new_text is None else {sentence: new_text}
+            spoken = {} if new_spoken is None else {sentence: new_spoken}
+        else:
+            changes, spoken = _edit_in_editor(view(context.station, number).sentences), {}
+        result = edit_script(
+            context.station, number, changes, spoken=spoken, actor=whoami(), reason=note
+        )
     if as_json:
         emit_json(
             {
                 **view(context.station, number).as_json(),
                 "changed": result.changed,
                 "synthesized": result.synthesized,
+                "removed": result.removed,
+                "reordered": result.reordered,
             }
         )
+    elif remove_items or move_item is not None:
+        if not result.edited:
+            say(t("edit.items_nothing"))
+        else:
+            count = len(view(context.station, number).items)
+            say(t("edit.items_done", id=number, count=count, synthesized=result.synthesized))
     elif not result.changed:
         say(t("edit.nothing"))
     else:
         say(t("edit.done", id=number, changed=len(result.changed), synthesized=result.synthesized))
+
+
+def _item_order(
+    number: int,
+    positions: list[int],
+    removed: tuple[int, ...],
+    move_item: int | None,
+    move_to: int | None,
+) -> list[int]:
+    """The new order of item positions that --remove-item or --move-item --to ask for."""
+    known = ", ".join(map(str, positions))
+    for position in (*removed, *([] if move_item is None else [move_item])):
+        if position not in positions:
+            raise InputError("edit.no_item", id=number, position=position, known=known)
+    if move_item is None or move_to is None:
+        return [p for p in positions if p not in removed]
+    if not 1 <= move_to <= len(positions):
+        raise InputError("edit.no_item_target", id=number, to=move_to, count=len(positions))
+    order = [p for p in positions if p != move_item]
+    order.insert(move_to - 1, move_item)
+    return order
 
 
 def _edit_in_editor(sentences: list[Sentence]) -> dict[int, str]:
@@ -257,6 +332,24 @@ def _engine_note(item: dict[str, Any]) -> str:
     if item["fallback_reason"]:
         note += "\n" + t("summarize.fallback", reason=item["fallback_reason"])
     return note
+
+
+def _wav_copy(audio: Path) -> str:
+    """A WAV of the bulletin's audio in a private temporary folder, for a person to open with
+    whatever plays sound; the line that says where it is (or why there is none)."""
+    import subprocess
+    import tempfile
+
+    from bulletin.production.ffmpeg import ffmpeg_exe
+
+    out = Path(tempfile.mkdtemp(prefix="bulletin-preview-")) / f"{audio.stem}.wav"
+    command = [ffmpeg_exe(), "-nostdin", "-loglevel", "error", "-i", str(audio), str(out)]
+    try:
+        subprocess.run(command, check=True, capture_output=True, text=True)
+    except (OSError, subprocess.CalledProcessError) as exc:
+        detail = getattr(exc, "stderr", None) or str(exc)
+        return t("preview.wav_failed", path=str(audio), detail=detail.strip()[-200:])
+    return t("preview.wav", path=str(out))
 
 
 def play_audio(path: Path) -> bool:

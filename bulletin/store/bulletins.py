@@ -137,15 +137,14 @@ class BulletinQueries(QueryBase):
         rejection changes nothing.
         """
         with self.tx() as db:
-            states.transition(
+            _edited(
                 db,
                 bulletin_id,
-                "edit",
+                audio,
                 actor=actor,
                 reason=reason,
                 reason_key=None if reason else "edit.audit",
                 reason_params=reason_params,
-                update={**audio.columns(), "approved_sha256": None, "air_at": None},
             )
             db.executemany(
                 "UPDATE script_sentences SET text=?, spoken=?, audio_key=? "
@@ -153,6 +152,56 @@ class BulletinQueries(QueryBase):
                 [
                     (text, spoken, key, bulletin_id, idx)
                     for (idx, text, spoken), key in zip(sentences, audio_keys, strict=True)
+                ],
+            )
+
+    def finish_item_edit(
+        self,
+        bulletin_id: int,
+        *,
+        order: Sequence[int],
+        sentences: Sequence[tuple[str, int | None, str, str]],
+        audio_keys: Sequence[str],
+        audio: StoredAudio,
+        actor: str,
+        reason_key: str,
+        reason_params: Mapping[str, Any],
+    ) -> None:
+        """Items kept and renumbered 1..n in `order` (their old positions; the rest removed),
+        the whole script (part, item, text, spoken) replaced, and the new audio, in one
+        transaction; the bulletin needs approval again. The state is checked inside it."""
+        with self.tx() as db:
+            _edited(
+                db,
+                bulletin_id,
+                audio,
+                actor=actor,
+                reason=None,
+                reason_key=reason_key,
+                reason_params=reason_params,
+            )
+            # Through negative positions: the primary key allows no two items at one position,
+            # not even for a moment, and every column an item has moves with it.
+            db.execute(
+                "UPDATE bulletin_items SET position = -1 - position WHERE bulletin_id = ?",
+                (bulletin_id,),
+            )
+            db.executemany(
+                "UPDATE bulletin_items SET position = ? WHERE bulletin_id = ? AND position = ?",
+                [(new, bulletin_id, -1 - old) for new, old in enumerate(order, start=1)],
+            )
+            db.execute(
+                "DELETE FROM bulletin_items WHERE bulletin_id = ? AND position < 0", (bulletin_id,)
+            )
+            db.execute("DELETE FROM script_sentences WHERE bulletin_id = ?", (bulletin_id,))
+            db.executemany(
+                """INSERT INTO script_sentences (bulletin_id, idx, part, item_position, text,
+                       spoken, audio_key) VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                [
+                    (bulletin_id, idx, part, pos, text, spoken, key)
+                    for idx, ((part, pos, text, spoken), key) in enumerate(
+                        zip(sentences, audio_keys, strict=True)
+                    )
                 ],
             )
 
@@ -226,6 +275,14 @@ class BulletinQueries(QueryBase):
         args.append(limit)
         return [_bulletin(r) for r in self.db.execute(query, args)]
 
+    def bulletin_state_counts(self) -> dict[str, int]:
+        return {
+            state: int(count)
+            for state, count in self.db.execute(
+                "SELECT state, COUNT(*) FROM bulletins GROUP BY state"
+            )
+        }
+
     def latest_bulletin_id(self) -> int | None:
         row = self.db.execute("SELECT MAX(id) FROM bulletins").fetchone()
         return int(row[0]) if row and row[0] is not None else None
@@ -291,3 +348,26 @@ class BulletinQueries(QueryBase):
                    DO UPDATE SET path = excluded.path, sha256 = excluded.sha256""",
                 (bulletin_id, fmt, path, sha256, source_sha256),
             )
+
+
+def _edited(
+    db: sqlite3.Connection,
+    bulletin_id: int,
+    audio: StoredAudio,
+    *,
+    actor: str,
+    reason: str | None,
+    reason_key: str | None,
+    reason_params: Mapping[str, Any],
+) -> None:
+    """The 'edit' transition with its audit entry: new audio, and approval and air time gone."""
+    states.transition(
+        db,
+        bulletin_id,
+        "edit",
+        actor=actor,
+        reason=reason,
+        reason_key=reason_key,
+        reason_params=reason_params,
+        update={**audio.columns(), "approved_sha256": None, "air_at": None},
+    )
