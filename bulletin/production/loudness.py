@@ -29,7 +29,7 @@ _SUB_BLOCK = 1 << 15  # true-peak search granularity: skip what cannot hold the 
 _NEAR_CEILING_DB = 0.5  # far more than gain interpolation can move a peak
 
 
-def _k_weighting(rate: int) -> NDArray[np.float64]:
+def k_weighting(rate: int) -> NDArray[np.float64]:
     """BS.1770 K-weighting (shelf + high-pass) as SOS, designed by pyloudnorm for any rate."""
     stages = (
         IIRfilter(4.0, 1 / math.sqrt(2), 1500.0, rate, "high_shelf"),
@@ -43,7 +43,7 @@ def _kweighted_energy(samples: np.ndarray, rate: int, bounds: NDArray[np.int64])
 
     Streamed in blocks: no float64 copy of the whole programme.
     """
-    sos = _k_weighting(rate)
+    sos = k_weighting(rate)
     energy = np.zeros(bounds.size - 1)
     for ch in range(samples.shape[1]):
         zi = np.zeros((sos.shape[0], 2))
