@@ -122,7 +122,7 @@ def main() -> None:
             "-c",
             "from bulletin.plugins import BUILTIN, load\n"
             "for name in BUILTIN['transports']: load('transports', name)\n"
-            "import uvicorn, bulletin.web.app\n"
+            "import uvicorn, bulletin.web.app, bulletin.web.pictures\n"
             "print(len(BUILTIN['transports']))",
         ],
         capture_output=True,
@@ -132,7 +132,41 @@ def main() -> None:
     if loaded.returncode != 0:
         raise SystemExit(f"FAIL: a transport or serve cannot load: {loaded.stderr[-500:]}")
     print(f"transports and serve load: {loaded.stdout.strip()} transports")
+    # The review desk signs a person in and shows the bulletin list from the base install
+    # (templates, form parsing and argon2 all come from base dependencies).
+    with tempfile.TemporaryDirectory() as folder:
+        workspace = Path(folder) / "ws"
+        subprocess.run([bulletin, "init", str(workspace)], check=True, capture_output=True)
+        desk = subprocess.run(
+            [str(Path(bulletin).with_name("python")), "-c", _DESK_CHECK, str(workspace)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    if desk.returncode != 0:
+        raise SystemExit(f"FAIL: the review desk does not work: {desk.stderr[-800:]}")
+    print(f"review desk: {desk.stdout.strip()}")
     print("demo environment: ok")
+
+
+_DESK_CHECK = """
+import re, sys
+from starlette.testclient import TestClient
+from bulletin.services.station import Station
+from bulletin.services.users import add_user
+from bulletin.web.app import create_app
+station = Station.open(__import__("pathlib").Path(sys.argv[1]))
+add_user(station, "kiem-tra", ["approver"], password="mat-khau-kiem-tra")
+with TestClient(create_app(station), follow_redirects=False) as client:
+    form = client.get("/sign-in").text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', form).group(1)
+    answer = client.post("/sign-in", data={"csrf": csrf, "name": "kiem-tra",
+                                           "password": "mat-khau-kiem-tra"})
+    assert answer.status_code == 303, answer.text[:300]
+    listing = client.get("/bulletins")
+    assert listing.status_code == 200 and "kiem-tra" in listing.text
+print("sign-in and bulletin list ok")
+"""
 
 
 if __name__ == "__main__":

@@ -248,6 +248,8 @@ class User:
     roles: tuple[Role, ...]
     active: bool
     created_at: str
+    lang: str = "vi"
+    """The language the review desk speaks to this person: 'vi' or 'en'."""
 
     def has_role(self, role: Role) -> bool:
         return role in self.roles

@@ -152,6 +152,14 @@ class ScriptConfig(_Model):
 
 class ReviewConfig(_Model):
     emergency_two_approvers: bool = True
+    # The review desk (`bulletin serve`): a session ends after this long without a request,
+    # and in any case this long after sign-in.
+    session_idle_minutes: int = Field(30, ge=1, le=24 * 60)
+    session_max_hours: int = Field(12, ge=1, le=24 * 30)
+    # Failed sign-ins allowed per user, and per address, within the window.
+    sign_in_failures_per_user: int = Field(5, ge=1, le=1000)
+    sign_in_failures_per_address: int = Field(20, ge=1, le=10_000)
+    sign_in_window_minutes: int = Field(15, ge=1, le=24 * 60)
 
 
 class LimitsConfig(_Model):

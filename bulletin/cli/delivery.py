@@ -308,7 +308,9 @@ def controllers_remove(context: Context, name: str) -> None:
 @click.option("--port", default=8750, show_default=True, type=click.IntRange(1, 65535))
 @pass_context
 def serve(context: Context, host: str, port: int) -> None:
-    """Serve bulletin audio to devices (each delivery has its own expiring URL token)."""
+    """Serve the review desk to people and bulletin audio to devices (each delivery has its
+    own expiring URL token)."""
+    from bulletin.services.users import can_sign_in
     from bulletin.web.app import serve as run
 
     station = context.station
@@ -316,4 +318,6 @@ def serve(context: Context, host: str, port: int) -> None:
         t("serve.listening", host=host, port=port, public_url=station.workspace.config.public_url),
         err=True,
     )
+    if not can_sign_in(station):
+        click.echo(t("desk.nobody_can_sign_in"), err=True)
     run(station, host, port)

@@ -89,3 +89,9 @@ def listing(station: Station, state: str | None = None, limit: int = 200) -> lis
     """Bulletins newest first, optionally in one state."""
     with station.store(readonly=True) as store:
         return store.bulletins(state=state, limit=limit)
+
+
+def state_counts(station: Station) -> dict[str, int]:
+    """How many bulletins are in each state (the desk's tabs)."""
+    with station.store(readonly=True) as store:
+        return store.bulletin_state_counts()

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bulletin.delivery.base import Target, resolve_credentials, secrets_of
+from bulletin.domain import Delivery
 from bulletin.errors import BulletinError, DeliveryError, NotFoundError
 from bulletin.messages import t
 from bulletin.services.config import add_entry, remove_entry
@@ -187,3 +188,39 @@ def controller_status(station: Station, name: str | None = None) -> list[StatusR
             store.record_status(cname, status, seen_at, detail)
             found.append(store.status_history(cname, limit=1)[0])
     return found
+
+
+@dataclass(frozen=True)
+class ControllerOverview:
+    """One controller as the review desk shows it: its last delivery, last status reading and
+    when it was last known alive."""
+
+    name: str
+    config: ControllerConfig
+    last_delivery: Delivery | None
+    last_status: StatusRecord | None
+    last_seen: str | None
+
+
+def controller_overview(station: Station) -> tuple[list[ControllerOverview], str | None]:
+    """Every configured controller with what the store knows of it, and the problem reading
+    controllers.yaml if there is one (shown, not raised: the page must still open)."""
+    try:
+        controllers = station.workspace.controllers()
+    except BulletinError as exc:
+        return [], exc.message(station.lang)
+    with station.store(readonly=True) as store:
+        # Rows come oldest first: the last one kept per controller is its newest delivery.
+        last = {delivery.controller: delivery for delivery in store.deliveries()}
+        readings = {name: store.status_history(name, limit=1) for name in controllers}
+        seen = store.last_seen()
+    return [
+        ControllerOverview(
+            name,
+            config,
+            last.get(name),
+            readings[name][0] if readings[name] else None,
+            seen.get(name),
+        )
+        for name, config in controllers.items()
+    ], None

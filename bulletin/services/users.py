@@ -66,3 +66,9 @@ def authenticate(station: Station, name: str, password: str) -> User:
     if user is None or not user.active or not verify_password(stored, password):
         raise PolicyError("users.sign_in_failed")
     return user
+
+
+def can_sign_in(station: Station) -> list[User]:
+    """Active users with a password: the people who can use the review desk."""
+    with station.store(readonly=True) as store:
+        return [u for u in store.users() if u.active and store.password_hash(u.name)]

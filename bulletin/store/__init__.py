@@ -24,6 +24,7 @@ from bulletin.store.caches import CacheQueries
 from bulletin.store.deliveries import DeliveryQueries
 from bulletin.store.emergencies import EmergencyQueries
 from bulletin.store.scheduling import SchedulingQueries
+from bulletin.store.sessions import SessionQueries
 from bulletin.store.users import UserQueries
 
 __all__ = [
@@ -52,6 +53,7 @@ class Store(
     SchedulingQueries,
     EmergencyQueries,
     AlertQueries,
+    SessionQueries,
 ):
     """A connection to one workspace's database; every write is one `tx()`."""
 

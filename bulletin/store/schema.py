@@ -420,6 +420,31 @@ ALTER TABLE daemon ADD COLUMN first_started_at TEXT;
 UPDATE daemon SET first_started_at = started_at;
 """
 
+# v9: the review desk. A person's language; signed-in sessions, kept by the hash of their
+# cookie (a stolen database holds no usable cookie); sign-in attempts, for rate limits that
+# hold across restarts and across processes.
+_V9_SQL = """
+ALTER TABLE users ADD COLUMN lang TEXT NOT NULL DEFAULT 'vi';
+CREATE TABLE web_sessions (
+    token_sha256 TEXT PRIMARY KEY,
+    user TEXT NOT NULL REFERENCES users(name),
+    csrf TEXT NOT NULL,
+    address TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    seen_at REAL NOT NULL
+);
+CREATE INDEX web_sessions_user ON web_sessions(user);
+CREATE TABLE sign_in_attempts (
+    id INTEGER PRIMARY KEY,
+    user TEXT NOT NULL,
+    address TEXT NOT NULL,
+    at REAL NOT NULL,
+    ok INTEGER NOT NULL
+);
+CREATE INDEX sign_in_attempts_user ON sign_in_attempts(user, at);
+CREATE INDEX sign_in_attempts_address ON sign_in_attempts(address, at);
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     *_V1_V2,
     _v3,
@@ -428,6 +453,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _V6_SQL,
     _V7_SQL,
     _V8_SQL,
+    _V9_SQL,
 )
 
 

@@ -18,6 +18,7 @@ def _user(row: sqlite3.Row) -> User:
         roles=tuple(json.loads(row["roles"])),
         active=bool(row["active"]),
         created_at=row["created_at"],
+        lang=row["lang"],
     )
 
 
@@ -58,6 +59,7 @@ class UserQueries(QueryBase):
         *,
         password_hash: str | None = None,
         active: bool | None = None,
+        lang: str | None = None,
     ) -> User:
         with self.tx() as db:
             if db.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone() is None:
@@ -68,4 +70,10 @@ class UserQueries(QueryBase):
                 )
             if active is not None:
                 db.execute("UPDATE users SET active = ? WHERE name = ?", (int(active), name))
+                if not active:  # a disabled person is signed out everywhere at once
+                    db.execute("DELETE FROM web_sessions WHERE user = ?", (name,))
+            if password_hash is not None:  # a new password ends every other sign-in
+                db.execute("DELETE FROM web_sessions WHERE user = ?", (name,))
+            if lang is not None:
+                db.execute("UPDATE users SET lang = ? WHERE name = ?", (lang, name))
         return self.user(name)

@@ -70,13 +70,14 @@ TEXTS: dict[str, tuple[str, str]] = {
         "last delivery: bulletin {id}, {state}",
     ),
     "serve.listening": (
-        "Phục vụ âm thanh cho thiết bị tại http://{host}:{port}/media/… (địa chỉ công khai: "
-        "{public_url}); Ctrl-C để dừng",
-        "Serving audio to devices at http://{host}:{port}/media/… (public URL: {public_url}); "
-        "Ctrl-C to stop",
+        "Bàn duyệt bản tin: http://{host}:{port}/ · âm thanh cho thiết bị tại "
+        "http://{host}:{port}/media/… (địa chỉ công khai: {public_url}); Ctrl-C để dừng",
+        "Review desk: http://{host}:{port}/ · audio for devices at http://{host}:{port}/media/… "
+        "(public URL: {public_url}); Ctrl-C to stop",
     ),
     "help.serve": (
-        "Chạy máy chủ phát âm thanh cho thiết bị (mỗi lượt gửi có mã URL riêng, có hạn).",
+        "Chạy bàn duyệt bản tin trên trình duyệt và máy chủ âm thanh cho thiết bị (mỗi lượt "
+        "gửi có mã URL riêng, có hạn).",
         "",
     ),
     "help.controllers.check": (

@@ -9,12 +9,14 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from bulletin.services.station import Station
+from bulletin.web.desk import Desk
 from bulletin.web.media import MediaApp
+from bulletin.web.pages import SecurityHeaders
 
 
 class App:
     """`/media/…` goes straight to the media endpoint (the hot path, plain ASGI); everything
-    else to the Starlette app, where the review desk's pages will live."""
+    else to the Starlette app of the review desk, behind its security headers."""
 
     def __init__(self, station: Station) -> None:
         self.station = station
@@ -23,7 +25,10 @@ class App:
         async def health(request: Request) -> PlainTextResponse:
             return PlainTextResponse("ok\n")
 
-        self.pages = Starlette(routes=[Route("/healthz", health, methods=["GET", "HEAD"])])
+        desk = Desk(station)
+        self.pages = SecurityHeaders(
+            Starlette(routes=[Route("/healthz", health, methods=["GET", "HEAD"]), *desk.routes()])
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"].startswith("/media/"):
