@@ -237,7 +237,9 @@ def test_traversal_in_audio_paths_is_not_found(client: TestClient, station: Stat
     assert client.get("/bulletins/1/audio").status_code == 404
 
 
-def test_signed_in_people_hear_the_bulletin_and_each_sentence(client: TestClient) -> None:
+def test_signed_in_people_hear_the_bulletin_and_each_sentence(
+    client: TestClient, station: Station
+) -> None:
     sign_in(client, "lan")
     full = client.get("/bulletins/1/audio")
     assert full.status_code == 200 and full.headers["content-type"] == "audio/mpeg"
@@ -246,6 +248,9 @@ def test_signed_in_people_hear_the_bulletin_and_each_sentence(client: TestClient
     assert part.status_code == 206 and len(part.content) == 100
     sentence = client.get("/bulletins/1/sentences/0/audio")
     assert sentence.status_code == 200 and sentence.content[:4] == b"RIFF"
+    # Served from the audio folder, like every other audio file.
+    clips = list((station.workspace.audio_dir / "sentences").glob("*.wav"))
+    assert [c.read_bytes() for c in clips] == [sentence.content]
 
 
 def test_a_pruned_sentence_is_spoken_again_on_request(client: TestClient, station: Station) -> None:

@@ -8,8 +8,10 @@ session's CSRF token; audio is served only to signed-in people and only from the
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import secrets
+import shutil
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -400,8 +402,14 @@ class Desk:
         path = await run_in_threadpool(self._sentence_audio, number, index)
         return FileResponse(path, media_type="audio/wav")
 
+    @property
+    def _clips(self) -> Path:
+        """Where sentence audio is served from: inside the audio folder, like all audio."""
+        return self.station.workspace.audio_dir / "sentences"
+
     def _sentence_audio(self, number: int, index: int) -> Path:
-        """One sentence's audio from the sentence cache, spoken again if it was pruned."""
+        """One sentence's audio from the sentence cache (spoken again if it was pruned),
+        published into the audio folder: the desk serves audio from nowhere else."""
         from bulletin.services.building import tts_engine
         from bulletin.speech.cache import SentenceCache, synthesize_cached
 
@@ -420,7 +428,7 @@ class Desk:
             if cache.digest((engine.cache_key(), sentence.spoken)) != key:
                 raise Refusal(404, "desk.not_found")  # the voice changed since the build
             list(synthesize_cached(engine, cache, [sentence.spoken]))
-        return _inside(folder, path)
+        return _inside(self.station.workspace.audio_dir, _published(path, self._clips / path.name))
 
     async def controllers(
         self, request: Request, who: SignedIn, form: Mapping[str, str]
@@ -577,6 +585,21 @@ def _safe_next(value: str | None) -> str:
     if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
         return "/bulletins"
     return value
+
+
+def _published(cached: Path, clip: Path) -> Path:
+    """`clip`, a hard link to (or else a copy of) the cached sentence `cached`; written under
+    another name and renamed, so a reader never sees half a file."""
+    if clip.is_file():
+        return clip
+    clip.parent.mkdir(parents=True, exist_ok=True)
+    partial = clip.with_name(f".{clip.name}.{secrets.token_hex(4)}")
+    try:
+        os.link(cached, partial)
+    except OSError:
+        shutil.copyfile(cached, partial)
+    os.replace(partial, clip)
+    return clip
 
 
 def _inside(folder: Path, path: Path) -> Path:
