@@ -208,12 +208,11 @@ def test_an_editor_cannot_approve_and_sees_why(client: TestClient, station: Stat
         assert store.bulletin(1).state == "built"
 
 
-def test_an_approver_without_the_editor_role_may_still_edit_but_a_stranger_role_may_not(
+def test_approving_needs_the_approver_role_even_for_an_admin(
     client: TestClient, station: Station
 ) -> None:
     add_user(station, "khach", ["admin"], password=PASSWORD)
     csrf = sign_in(client, "khach")
-    # admin may edit; approve needs the approver role.
     assert client.post("/bulletins/1/approve", data={"csrf": csrf}).status_code == 403
 
 

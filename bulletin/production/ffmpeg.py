@@ -143,15 +143,12 @@ def ebur128_summary(report: str) -> tuple[float, float] | None:
     return float(integrated.group(1)), float(peak.group(1))
 
 
-def decode(path: Path) -> tuple[FloatArray, int]:
-    """Decode any audio file with the wheel's ffmpeg to float32 (frames, channels)."""
-    if not path.is_file():
-        raise FileNotFoundError(path)
-    cmd = [
-        ffmpeg_exe(), "-nostdin", "-hide_banner", "-loglevel", "error",
-        "-i", str(path), "-vn", "-map", "0:a:0", "-c:a", "pcm_f32le", "-f", "wav", "pipe:1",
-    ]  # fmt: skip
-    # One read into one buffer: communicate() would hold the PCM twice (chunks + join).
+def run_for_output(cmd: list[str]) -> tuple[bytes, str | None]:
+    """Run an ffmpeg command that writes to stdout: its output, and its stderr if it failed.
+
+    One read into one buffer (communicate() would hold the PCM twice: chunks, then joined);
+    stderr goes to a file, as nobody reads it while ffmpeg fills stdout.
+    """
     with tempfile.TemporaryFile() as errlog:
         proc = subprocess.Popen(
             cmd, stdout=subprocess.PIPE, stderr=errlog, preexec_fn=die_with_parent
@@ -161,8 +158,22 @@ def decode(path: Path) -> tuple[FloatArray, int]:
             data = proc.stdout.read()
         if proc.wait() != 0:
             errlog.seek(0)
-            msg = errlog.read().decode(errors="replace")
-            raise ProductionError("produce.decode", path=str(path), detail=_stderr_tail(msg))
+            message = errlog.read().decode(errors="replace")
+            return data, message or f"ffmpeg exit {proc.returncode}"
+    return data, None
+
+
+def decode(path: Path) -> tuple[FloatArray, int]:
+    """Decode any audio file with the wheel's ffmpeg to float32 (frames, channels)."""
+    if not path.is_file():
+        raise FileNotFoundError(path)
+    cmd = [
+        ffmpeg_exe(), "-nostdin", "-hide_banner", "-loglevel", "error",
+        "-i", str(path), "-vn", "-map", "0:a:0", "-c:a", "pcm_f32le", "-f", "wav", "pipe:1",
+    ]  # fmt: skip
+    data, failure = run_for_output(cmd)
+    if failure is not None:
+        raise ProductionError("produce.decode", path=str(path), detail=_stderr_tail(failure))
     # ffmpeg streams WAV to a pipe with placeholder sizes, so walk the chunks and
     # take everything after the data header rather than trusting its length.
     if data[:4] != b"RIFF" or data[8:12] != b"WAVE":

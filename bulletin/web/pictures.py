@@ -10,7 +10,6 @@ import logging
 import math
 import os
 import re
-import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +20,7 @@ from numpy.typing import NDArray
 from scipy import signal
 
 from bulletin.errors import InputError, NotFoundError
-from bulletin.production.ffmpeg import die_with_parent, ffmpeg_exe
+from bulletin.production.ffmpeg import ffmpeg_exe, run_for_output
 from bulletin.production.loudness import k_weighting
 
 log = logging.getLogger("bulletin.web.pictures")
@@ -232,19 +231,11 @@ def _decode(audio: Path) -> NDArray[np.float32]:
         "-i", f"file:{audio}", "-vn", "-map", "0:a:0",
         "-ac", "1", "-ar", str(ANALYSIS_RATE), "-f", "f32le", "pipe:1",
     ]  # fmt: skip
-    # stderr to a file: nobody reads it while ffmpeg fills stdout, so a pipe could stall it.
-    with tempfile.TemporaryFile() as errlog:
-        proc = subprocess.Popen(
-            cmd, stdout=subprocess.PIPE, stderr=errlog, preexec_fn=die_with_parent
-        )
-        assert proc.stdout is not None
-        with proc.stdout:
-            data = proc.stdout.read()
-        if proc.wait() != 0:
-            errlog.seek(0)
-            lines = errlog.read().decode(errors="replace").strip().splitlines()
-            detail = lines[-1][-200:] if lines else f"ffmpeg exit {proc.returncode}"
-            raise InputError("pictures.undecodable", path=str(audio), detail=detail)
+    data, failure = run_for_output(cmd)
+    if failure is not None:
+        lines = failure.strip().splitlines()
+        detail = lines[-1][-200:] if lines else failure
+        raise InputError("pictures.undecodable", path=str(audio), detail=detail)
     samples = np.frombuffer(data, dtype="<f4", count=len(data) // 4)
     if samples.size == 0:
         raise InputError("pictures.empty", path=str(audio))
