@@ -112,6 +112,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     "desk.spoken": ("Cách đọc", "Read as"),
     "desk.play": ("Nghe câu {number}", "Play sentence {number}"),
     "desk.edit": ("Sửa", "Edit"),
+    "desk.busy": ("Đang gửi…", "Sending…"),
+    "desk.busy.speaking": (
+        "Đang đọc lại câu và dựng lại bản tin…",
+        "Speaking the sentence again and rebuilding the bulletin…",
+    ),
     "desk.save": ("Lưu và đọc lại câu này", "Save and re-read this sentence"),
     "desk.edit.help": (
         "Sửa cách đọc khi máy đọc sai một từ (ví dụ viết tắt, tên riêng); sửa chữ viết khi "

@@ -23,3 +23,28 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
+
+// A form that is being sent says so and cannot be sent twice (an edit takes seconds: the
+// sentence is spoken again and the bulletin produced again).
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if (form.dataset.sending) { event.preventDefault(); return; }
+  form.dataset.sending = "1";
+  var button = event.submitter || form.querySelector("button[type=submit]");
+  if (!button) { return; }
+  button.setAttribute("aria-busy", "true");
+  if (button.dataset.busy) {
+    button.dataset.label = button.textContent;
+    button.textContent = button.dataset.busy;
+  }
+});
+// Back to a page kept by the browser: its forms can be sent again.
+window.addEventListener("pageshow", function () {
+  document.querySelectorAll("form[data-sending]").forEach(function (form) {
+    delete form.dataset.sending;
+  });
+  document.querySelectorAll("button[aria-busy]").forEach(function (button) {
+    button.removeAttribute("aria-busy");
+    if (button.dataset.label) { button.textContent = button.dataset.label; }
+  });
+});
