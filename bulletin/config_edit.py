@@ -85,3 +85,36 @@ def remove_entry(path: Path, section: str, name: str) -> None:
         data[section] = expected
         candidate = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
     _atomic_write(path, candidate)
+
+
+def set_reading(path: Path, written: str, spoken: str) -> None:
+    """Set `written: spoken` in the flat mapping of `path` (the station lexicon), keeping its
+    comments: an earlier line for the same word is dropped and the new one appended."""
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    current = yaml.safe_load(text) or {}
+    if not isinstance(current, dict):
+        raise ConfigError("config.field", path=str(path), field="(root)", detail="WRITTEN: spoken")
+    kept = [line for line in text.splitlines() if _line_key(line) != written]
+    line = yaml.safe_dump({written: spoken}, allow_unicode=True, width=10_000).strip()
+    candidate = "\n".join([*kept, line]).lstrip("\n") + "\n"
+    expected = {str(k): v for k, v in current.items() if str(k) != written} | {written: spoken}
+    try:
+        reread = yaml.safe_load(candidate) or {}
+    except yaml.YAMLError:
+        reread = {}
+    if {str(k): v for k, v in reread.items()} != expected:
+        candidate = yaml.safe_dump(expected, allow_unicode=True, sort_keys=False)
+    _atomic_write(path, candidate)
+
+
+def _line_key(line: str) -> str | None:
+    """The key a top-level `KEY: value` line sets, or None (comments, blanks, other lines)."""
+    if not line.strip() or line.startswith((" ", "\t", "#")):
+        return None
+    try:
+        parsed = yaml.safe_load(line)
+    except yaml.YAMLError:
+        return None
+    if isinstance(parsed, dict) and len(parsed) == 1:
+        return str(next(iter(parsed)))
+    return None

@@ -231,6 +231,7 @@ class SourceConfig(_Pluggable):
     after the kind (`kind: zalo`, `zalo: {…}`), checked by that kind's Options model."""
 
     kind: str  # rss | page | folder, or an installed plugin's
+    name: str | None = None  # what people call it (the review desk shows it): "UBND xã"
     url: str | None = None
     path: str | None = None
     priority: Priority = "normal"

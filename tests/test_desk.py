@@ -354,7 +354,7 @@ def test_an_emergency_needs_two_different_approvers(
     first = client.post(f"/bulletins/{number}/approve", data={"csrf": csrf})
     assert first.status_code == 303
     page = client.get(first.headers["location"]).text
-    assert "Cần thêm 1 người duyệt khác" in page and "Đã duyệt: hung" in page
+    assert "Cần thêm 1 người duyệt khác" in page and "Đã duyệt: Anh Hùng" in page
     assert "Bạn đã duyệt bản này" in page  # the button is disabled, and says why
     again = client.post(f"/bulletins/{number}/approve", data={"csrf": csrf})
     assert again.status_code == 409  # the same person twice does not count
@@ -469,3 +469,49 @@ def test_next_after_sign_in_stays_on_this_site(client: TestClient) -> None:
         },
     )
     assert answer.headers["location"] == "/bulletins"
+
+
+def test_a_misread_word_is_fixed_once_for_the_whole_bulletin_and_remembered(
+    client: TestClient, station: Station
+) -> None:
+    with station.store(readonly=True) as store:
+        before = store.sentences(1)
+    holding = [s.index for s in before if re.search(r"(?<!\w)KH(?!\w)", s.text)]
+    assert holding and all("ca hát" in before[i].spoken for i in holding)
+    csrf = sign_in(client, "lan")
+    answer = client.post(
+        "/bulletins/1/reading",
+        data={"csrf": csrf, "written": "KH", "spoken": "kế hoạch", "remember": "1"},
+    )
+    assert answer.status_code == 303
+    assert answer.headers["location"].endswith("#reading-done")
+    page = client.get(answer.headers["location"]).text
+    assert f"Đã sửa cách đọc trong {len(holding)} câu, đọc lại {len(holding)} câu" in page
+    with station.store(readonly=True) as store:
+        after = store.sentences(1)
+    changed = [s.index for s in after if s.spoken != before[s.index].spoken]
+    assert changed == holding
+    assert all("kế hoạch" in after[i].spoken and "ca hát" not in after[i].spoken for i in holding)
+    # Remembered in the station's lexicon (its comments kept), so later bulletins read it so.
+    lexicon = (station.root / "lexicon.yaml").read_text("utf-8")
+    assert lexicon.startswith("#") and lexicon.rstrip().endswith("KH: kế hoạch")
+    assert station.workspace.lexicon()["KH"] == "kế hoạch"
+
+
+def test_fixing_a_word_the_bulletin_does_not_hold_says_so(
+    client: TestClient, station: Station
+) -> None:
+    csrf = sign_in(client, "lan")
+    answer = client.post(
+        "/bulletins/1/reading", data={"csrf": csrf, "written": "Hà Lội", "spoken": "Hà Nội"}
+    )
+    assert answer.status_code == 409
+    assert "Không câu nào của bản tin 1 có" in answer.text
+    assert "Hà Lội" not in (station.root / "lexicon.yaml").read_text("utf-8")
+
+
+def test_the_sign_in_page_speaks_vietnamese_first(client: TestClient) -> None:
+    page = client.get("/sign-in", headers={"Accept-Language": "en-US,en;q=0.9"})
+    assert 'lang="vi"' in page.text and "Đăng nhập" in page.text
+    english = client.get("/sign-in?lang=en")
+    assert 'lang="en"' in english.text and "Sign in" in english.text

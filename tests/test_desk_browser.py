@@ -143,7 +143,9 @@ def test_an_editor_plays_a_sentence_fixes_its_reading_and_approval_resets(
     cached_before = set(cache.rglob("*.wav"))
     row.locator("button[type=submit]").click()
     page.wait_for_url(f"{url}/bulletins/1?*")
-    notice = page.locator("p.notice").inner_text()
+    # Back at the sentence just fixed, which says what happened to it and to the approval.
+    assert page.url.endswith(f"#s{target.index}")
+    notice = page.locator(f"#s{target.index} p.notice").inner_text()
     assert "đọc lại 1 câu" in notice and "duyệt lại" in notice
     assert page.locator(".facts .badge.state").inner_text() == "Chờ duyệt"
     shot(page, "4-after-edit-needs-approval")
@@ -169,7 +171,7 @@ def test_two_approvers_approve_an_emergency_bulletin(desk: dict, browser: object
     assert "hai người duyệt khác nhau" in first.content()
     first.click("form.approve button[type=submit]")
     first.wait_for_url(f"{url}/bulletins/{number}?*")
-    assert "Cần thêm 1 người duyệt khác" in first.locator("p.notice").inner_text()
+    assert "Cần thêm 1 người duyệt khác" in first.locator("p.notice").first.inner_text()
     assert first.locator("form.approve button[type=submit]").is_disabled()
     shot(first, "5-emergency-first-approval", full=True)
     with station.store(readonly=True) as store:
@@ -177,10 +179,10 @@ def test_two_approvers_approve_an_emergency_bulletin(desk: dict, browser: object
 
     second = signed_in_page(browser, url, "mai")
     second.goto(f"{url}/bulletins/{number}")
-    assert "Đã duyệt: hung" in second.locator("p.approvers").inner_text()
+    assert "Đã duyệt: Anh Hùng" in second.locator("p.approvers").inner_text()
     second.click("form.approve button[type=submit]")
     second.wait_for_url(f"{url}/bulletins/{number}?*")
-    assert f"Đã duyệt bản tin {number}" in second.locator("p.notice").inner_text()
+    assert f"Đã duyệt bản tin {number}" in second.locator("p.notice").first.inner_text()
     shot(second, "6-emergency-approved", full=True)
     with station.store(readonly=True) as store:
         assert store.bulletin(number).state in {"approved", "delivering", "delivered"}

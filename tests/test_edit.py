@@ -11,6 +11,7 @@ import wave
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from bulletin.cli import cli
@@ -324,3 +325,24 @@ def test_preview_play_without_a_player_writes_a_wav(
     )
     assert silent.exit_code == 0, silent.output
     assert f"Bản tin {draft} chưa có âm thanh" in silent.stdout
+
+
+def test_a_station_reading_replaces_an_earlier_one_and_keeps_the_comments(
+    tmp_path: Path,
+) -> None:
+    from bulletin.config_edit import set_reading
+
+    lexicon = tmp_path / "lexicon.yaml"
+    lexicon.write_text("# Từ điển của đài\nHTX: hợp tác xã  # viết tắt\n'Minh Hòa': min hoa\n")
+    set_reading(lexicon, "Minh Hòa", "Minh Hòa")
+    set_reading(lexicon, "KH", "kế hoạch")
+    set_reading(lexicon, "a: b", "x")  # a key YAML must quote
+    text = lexicon.read_text("utf-8")
+    assert text.startswith("# Từ điển của đài\nHTX: hợp tác xã  # viết tắt\n")
+    assert "min hoa" not in text
+    assert yaml.safe_load(text) == {
+        "HTX": "hợp tác xã",
+        "Minh Hòa": "Minh Hòa",
+        "KH": "kế hoạch",
+        "a: b": "x",
+    }

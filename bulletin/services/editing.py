@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import string
+import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from bulletin.services.building import Rendered, render
 from bulletin.services.station import Station
 from bulletin.store import Store
 from bulletin.text.sentences import ensure_period
-from bulletin.workspace import VoiceProfile
+from bulletin.workspace import LEXICON_FILE, VoiceProfile
 
 
 @dataclass(frozen=True)
@@ -285,3 +286,55 @@ def _around(template: str, name: str) -> list[tuple[str, str]]:
         end = _SENTENCE_END.search(following)
         found.append((before, following[: end.end()] if end else following))
     return found
+
+
+@dataclass(frozen=True)
+class ReadingFix:
+    """A word's reading fixed in one bulletin (and perhaps remembered by the station)."""
+
+    edit: EditResult
+    sentences: list[int]
+    """The sentences holding the word, whose spoken form was made again."""
+    remembered: bool
+    """The reading was written to the station's lexicon.yaml for every later bulletin."""
+
+
+MAX_READING = 120
+
+
+def fix_reading(
+    station: Station,
+    bulletin_id: int,
+    written: str,
+    spoken: str,
+    *,
+    actor: str,
+    remember: bool = False,
+) -> ReadingFix:
+    """Read `written` as `spoken` in every sentence of the bulletin that holds it: their
+    spoken forms are made again with that reading (a hand-edited spoken form of such a
+    sentence is replaced), only they are spoken again, and the bulletin needs approval again.
+    With `remember`, the reading goes into the station's lexicon.yaml for later bulletins."""
+    from bulletin.config_edit import set_reading
+    from bulletin.speech.normalize import normalize
+
+    written = unicodedata.normalize("NFC", " ".join(written.split()))
+    spoken = unicodedata.normalize("NFC", " ".join(spoken.split()))
+    if not written or not spoken:
+        raise InputError("edit.reading_empty")
+    if len(written) > MAX_READING or len(spoken) > MAX_READING:
+        raise InputError("edit.reading_long", limit=MAX_READING)
+    with station.store(readonly=True) as store:
+        bulletin = store.bulletin(bulletin_id)
+        rows = store.sentences(bulletin_id)
+    word = re.compile(rf"(?<!\w){re.escape(written)}(?!\w)")
+    holding = [r for r in rows if word.search(unicodedata.normalize("NFC", r.text))]
+    if not holding:
+        raise InputError("edit.reading_absent", word=written, id=bulletin_id)
+    voice = _voice(station, bulletin)
+    lexicon = {**station.workspace.lexicon(), written: spoken}
+    changes = {r.index: normalize(r.text, region=voice.region, lexicon=lexicon) for r in holding}
+    result = edit_script(station, bulletin_id, spoken=changes, actor=actor)
+    if remember:
+        set_reading(station.root / LEXICON_FILE, written, spoken)
+    return ReadingFix(result, [r.index for r in holding], remember)

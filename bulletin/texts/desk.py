@@ -81,7 +81,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "desk.priority.emergency": ("Khẩn cấp", "Emergency"),
     "desk.priority.priority": ("Ưu tiên", "Priority"),
     "desk.priority.normal": ("Bình thường", "Normal"),
-    "desk.no_air_time": ("chưa định", "not set"),
+    "desk.no_air_time": ("chưa đặt", "not set"),
     # one bulletin
     "desk.bulletin.title": ("Bản tin số {id}", "Bulletin {id}"),
     "desk.bulletin.listen": ("Nghe cả bản tin", "Listen to the whole bulletin"),
@@ -130,6 +130,52 @@ TEXTS: dict[str, tuple[str, str]] = {
         "again.",
     ),
     "desk.edited.nothing": ("Không có gì thay đổi.", "Nothing changed."),
+    "desk.edited.waiting": (
+        "Đã sửa {changed} câu, đọc lại {synthesized} câu. Bản tin vẫn chờ duyệt.",
+        "{changed} sentences changed, {synthesized} spoken again. The bulletin is still "
+        "waiting for approval.",
+    ),
+    "desk.reading": ("Sửa cách đọc một từ trong cả bản tin", "Fix how a word is read everywhere"),
+    "desk.reading.help": (
+        "Khi máy đọc sai một từ (tên riêng, chữ viết tắt), sửa một lần ở đây: mọi câu có từ "
+        "đó được đọc lại.",
+        "When the voice misreads a word (a name, an abbreviation), fix it once here: every "
+        "sentence holding it is read again.",
+    ),
+    "desk.reading.written": (
+        "Từ như trong chữ viết (ví dụ: UBND, Minh Hòa)",
+        "The word as written (e.g. UBND)",
+    ),
+    "desk.reading.spoken": (
+        "Đọc là (ví dụ: Ủy ban nhân dân)",
+        "Read as (e.g. People's Committee, in Vietnamese)",
+    ),
+    "desk.reading.remember": (
+        "Ghi vào từ điển của đài, để các bản tin sau cũng đọc đúng",
+        "Add it to the station's lexicon, so later bulletins read it right too",
+    ),
+    "desk.reading.save": ("Sửa cách đọc", "Fix the reading"),
+    "desk.reading_fixed": (
+        "Đã sửa cách đọc trong {count} câu, đọc lại {synthesized} câu.",
+        "The reading was fixed in {count} sentences; {synthesized} spoken again.",
+    ),
+    "desk.reading_remembered": (
+        "Đã sửa cách đọc trong {count} câu, đọc lại {synthesized} câu, và ghi vào từ điển của đài.",
+        "The reading was fixed in {count} sentences ({synthesized} spoken again) and added "
+        "to the station's lexicon.",
+    ),
+    "desk.jump_to_review": (
+        "Nghe và đọc xong? Tới phần duyệt ↓",
+        "Listened and read? Go to review ↓",
+    ),
+    "desk.level.ok": (
+        "Âm lượng đạt chuẩn của đài.",
+        "The loudness meets the station's standard.",
+    ),
+    "desk.level.off": (
+        "Âm lượng lệch chuẩn của đài: hãy báo kỹ thuật viên.",
+        "The loudness is off the station's standard: tell the technician.",
+    ),
     "desk.items_edited": (
         "Đã sửa danh sách tin. Bản tin cần được duyệt lại.",
         "The items were changed. The bulletin needs approval again.",
@@ -142,10 +188,14 @@ TEXTS: dict[str, tuple[str, str]] = {
     "desk.source.link": ("Mở bài gốc", "Open the original"),
     "desk.source.published": ("Đăng ngày {date}", "Published {date}"),
     "desk.engine": ("tóm tắt: {engine}", "summary: {engine}"),
+    "desk.engine.lead": ("lấy các câu đầu", "the opening sentences"),
+    "desk.engine.extractive": ("chọn câu chính", "key sentences chosen"),
+    "desk.engine.seq2seq": ("mô hình tóm tắt", "summarization model"),
+    "desk.engine.llm": ("mô hình ngôn ngữ", "language model"),
     "desk.summary_note": ("Ghi chú tóm tắt: {note}", "Summary note: {note}"),
     "desk.merged": (
-        "Gộp với các tin trùng: {ids}",
-        "Merged with near-duplicates: {ids}",
+        "Đã gộp thêm {count} tin trùng nội dung (tin số {ids})",
+        "{count} near-duplicate announcement(s) merged into this one (no. {ids})",
     ),
     "desk.item.up": ("Lên", "Up"),
     "desk.item.down": ("Xuống", "Down"),
@@ -178,8 +228,8 @@ TEXTS: dict[str, tuple[str, str]] = {
         "You have approved this; another approver is needed.",
     ),
     "desk.not_reviewable": (
-        "Bản tin ở trạng thái '{state}': không cần duyệt.",
-        "The bulletin is '{state}': nothing to approve.",
+        "Không cần duyệt: bản tin đang ở trạng thái “{state}”.",
+        "Nothing to approve: the bulletin is “{state}”.",
     ),
     "desk.approved": ("Đã duyệt bản tin {id}.", "Bulletin {id} approved."),
     "desk.approved_first": (

@@ -95,4 +95,18 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "opt.move_item": ("Chuyển tin số này sang vị trí --to.", ""),
     "opt.move_to": ("Vị trí mới của tin được chuyển (1 là tin đầu tiên).", ""),
+    "edit.reading_empty": (
+        "Cần cả từ (như trong chữ viết) và cách đọc đúng của nó",
+        "Both the word (as written) and its right reading are needed",
+    ),
+    "edit.reading_long": (
+        "Từ và cách đọc dài tối đa {limit} ký tự",
+        "The word and its reading are at most {limit} characters long",
+    ),
+    "edit.reading_absent": (
+        "Không câu nào của bản tin {id} có '{word}' (viết đúng như trong câu, kể cả dấu và "
+        "chữ hoa)",
+        "No sentence of bulletin {id} holds '{word}' (write it exactly as in the sentence, "
+        "with its marks and capitals)",
+    ),
 }

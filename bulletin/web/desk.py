@@ -78,6 +78,11 @@ class Desk:
                 methods=["POST"],
             ),
             Route(
+                "/bulletins/{id:int}/reading",
+                self.page(self.fix_reading, post=True, roles=EDIT_ROLES),
+                methods=["POST"],
+            ),
+            Route(
                 "/bulletins/{id:int}/items",
                 self.page(self.edit_items, post=True, roles=EDIT_ROLES),
                 methods=["POST"],
@@ -325,6 +330,9 @@ class Desk:
             error=error,
             notice=_NOTICES.get(notice or ""),
             notice_params=dict(request.query_params),
+            edited_sentence=_number_or_none(request.query_params.get("s")),
+            target_lufs=self.station.workspace.config.audio.target_lufs,
+            ceiling=self.station.workspace.config.audio.true_peak_dbtp,
             can_edit=any(who.user.has_role(r) for r in EDIT_ROLES),
             editable=states.allowed("edit", page["bulletin"].state),
             reviewable=states.allowed("approve", page["bulletin"].state),
@@ -340,6 +348,7 @@ class Desk:
         review = review_status(self.station, number)
         sources: dict[int, Any] = {}
         with self.station.store(readonly=True) as store:
+            people = {user.name: user.display_name for user in store.users()}
             for item in document.items:
                 with contextlib.suppress(NotFoundError):
                     sources[item.position] = store.announcement(item.announcement_id)
@@ -357,10 +366,23 @@ class Desk:
             "by_item": by_item,
             "audit": document.audit,
             "review": review,
+            "approver_names": [people.get(name, name) for name in review.approvers],
+            "source_names": self._source_names(),
             "required": approvals_required(self.station, document.bulletin),
             "pictures": pictures,
             "pictures_error": pictures_error,
         }
+
+    def _source_names(self) -> dict[str, str]:
+        """Sources by key, as people call them (`name:` in sources.yaml)."""
+        try:
+            return {
+                key: config.name
+                for key, config in self.station.workspace.sources().items()
+                if config.name
+            }
+        except BulletinError:
+            return {}
 
     def _pictures(self, audio: str | None, lang: str) -> tuple[Any, str | None]:
         if audio is None or not Path(audio).is_file():
@@ -474,12 +496,49 @@ class Desk:
                 request, who, error=exc.message(who.user.lang), status=409
             )
         if not result.changed:
-            return _back(number, "nothing")
+            return _back(number, "nothing", anchor=f"s{index}", s=index)
         return _back(
             number,
-            "edited",
+            "edited" if current.bulletin.state in states.DELIVERABLE else "edited_waiting",
+            anchor=f"s{index}",
+            s=index,
             changed=len(result.changed),
             synthesized=result.synthesized,
+        )
+
+    async def fix_reading(
+        self, request: Request, who: SignedIn, form: Mapping[str, str]
+    ) -> Response:
+        from bulletin.services.bulletins import view
+        from bulletin.services.editing import fix_reading
+
+        number = int(request.path_params["id"])
+        current = await run_in_threadpool(view, self.station, number)
+        try:
+            fixed = await run_in_threadpool(
+                lambda: fix_reading(
+                    self.station,
+                    number,
+                    form.get("written", ""),
+                    form.get("spoken", ""),
+                    actor=who.user.name,
+                    remember=form.get("remember") == "1",
+                )
+            )
+        except BulletinError as exc:
+            if isinstance(exc, NotFoundError):
+                raise
+            return await self._bulletin_page(
+                request, who, error=exc.message(who.user.lang), status=409
+            )
+        again = current.bulletin.state in states.DELIVERABLE
+        return _back(
+            number,
+            "reading_remembered" if fixed.remembered else "reading",
+            anchor="reading-done",
+            count=len(fixed.sentences),
+            synthesized=fixed.edit.synthesized,
+            again=int(again),
         )
 
     async def edit_items(
@@ -558,6 +617,9 @@ class Desk:
 
 _NOTICES = {
     "edited": "desk.edited",
+    "edited_waiting": "desk.edited.waiting",
+    "reading": "desk.reading_fixed",
+    "reading_remembered": "desk.reading_remembered",
     "nothing": "desk.edited.nothing",
     "items": "desk.items_edited",
     "approved": "desk.approved",
@@ -574,10 +636,16 @@ def _back(number: int, done: str, *, anchor: str = "", **params: Any) -> Respons
 
 
 def _sign_in_language(request: Request) -> str:
-    """Before sign-in there is no person to ask: Vietnamese, or English when the browser
-    prefers it."""
-    accepted = request.headers.get("accept-language", "").lower()
-    return "en" if accepted.startswith("en") else "vi"
+    """Before sign-in there is no person to ask: Vietnamese, unless English was asked for
+    with the sign-in page's own link (`?lang=en`)."""
+    return "en" if request.query_params.get("lang") == "en" else "vi"
+
+
+def _number_or_none(value: str | None) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
 
 
 def _safe_next(value: str | None) -> str:

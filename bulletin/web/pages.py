@@ -12,7 +12,7 @@ import jinja2
 from starlette.responses import HTMLResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from bulletin.messages import t
+from bulletin.messages import CATALOG, t
 
 # No inline script or style anywhere: a source's text that slipped through escaping still
 # could not run. Media and pictures come from this server only.
@@ -75,6 +75,7 @@ class Pages:
             when=self.when,
             day=self.day,
             duration=duration,
+            engine_name=self.engine_namer(lang),
             **context,
         )
         return HTMLResponse(html, status_code=status_code)
@@ -85,6 +86,15 @@ class Pages:
             return t(key, lang=lang, **params)
 
         return translate
+
+    @staticmethod
+    def engine_namer(lang: str) -> Callable[[str], str]:
+        """A summarizer's name as a reader says it ("trích câu"); its key when unknown."""
+
+        def name(key: str) -> str:
+            return t(f"desk.engine.{key}", lang=lang) if f"desk.engine.{key}" in CATALOG else key
+
+        return name
 
     def local(self, stamp: str | None) -> datetime | None:
         if not stamp:
@@ -114,5 +124,5 @@ class Pages:
 def duration(seconds: float | None) -> str:
     if seconds is None:
         return ""
-    whole = round(seconds)
+    whole = int(seconds)  # as a player shows it: 260.8 s is 4:20
     return f"{whole // 60}:{whole % 60:02d}"

@@ -33,7 +33,10 @@ def _code_parts(parts: list[str], ctx: Context) -> list[str]:
     words = []
     for i, part in enumerate(parts):
         # The type code is spelled ("ca hát"); bodies are named in full ("Ủy ban nhân dân").
-        if i == 0 and (part in _TYPE_CODES or part.startswith("QH")):
+        # A station's own reading of either comes first.
+        if part in ctx.station_keys:
+            words.append(ctx.lexicon[part])
+        elif i == 0 and (part in _TYPE_CODES or part.startswith("QH")):
             words.append(spell(part))
         else:
             words.append(_issuer(part, ctx))
