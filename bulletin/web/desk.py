@@ -387,9 +387,13 @@ class Desk:
     def _pictures(self, audio: str | None, lang: str) -> tuple[Any, str | None]:
         if audio is None or not Path(audio).is_file():
             return None, None
-        from bulletin.web.pictures import audio_pictures
+        from bulletin.web.pictures import PictureLabels, audio_pictures
 
         config = self.station.workspace.config.audio
+        say = self.pages.translator(lang)
+        labels = PictureLabels(
+            waveform=say("desk.wave"), loudness=say("desk.loudness"), target=say("desk.target")
+        )
         try:
             return (
                 audio_pictures(
@@ -397,6 +401,7 @@ class Desk:
                     target_lufs=config.target_lufs,
                     true_peak_dbtp=config.true_peak_dbtp,
                     cache_dir=self.station.workspace.cache_dir / "pictures",
+                    labels=labels,
                 ),
                 None,
             )

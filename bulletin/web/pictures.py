@@ -399,7 +399,9 @@ def _loudness_svg(measures: _Measures, target_lufs: float, labels: PictureLabels
         f'y2="{y_target:.1f}" stroke="#2f855a" stroke-width="1.5" stroke-dasharray="6 4"/>'
     )
     parts.append(
+        # A white halo keeps the label readable where the curve runs through it.
         f'<text class="target-label" fill="#2f855a" font-size="11" font-family="sans-serif" '
+        f'stroke="#fff" stroke-width="3" paint-order="stroke" '
         f'x="{_PLOT_RIGHT - 4}" y="{y_target - 4:.1f}" text-anchor="end">'
         f"{_text(labels.target)} {target_lufs:g} LUFS</text>"
     )
