@@ -3,6 +3,7 @@ files) levelled against the speech, resampling and float ↔ pydub segment conve
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 from collections.abc import Iterable, Iterator
@@ -69,6 +70,7 @@ class Part:
     chunk: SpeechChunk
 
 
+@functools.lru_cache(maxsize=8)  # the same chime every build; pydub segments are immutable
 def builtin_jingle(kind: Literal["open", "close"], sample_rate: int) -> AudioSegment:
     """A soft ~2.5 s four-note chime (rising to open, falling to close), made in code."""
     if kind not in ("open", "close"):

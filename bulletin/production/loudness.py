@@ -29,6 +29,12 @@ _SUB_BLOCK = 1 << 15  # true-peak search granularity: skip what cannot hold the 
 _NEAR_CEILING_DB = 0.5  # far more than gain interpolation can move a peak
 
 
+# In the exact-zero pauses between sentences the filter state would decay into subnormal
+# floats, which makes the filter several times slower; this DC offset keeps it normal, and
+# the K-weighting's 38 Hz high-pass takes it out again.
+DENORMAL_GUARD = 1e-10
+
+
 def k_weighting(rate: int) -> NDArray[np.float64]:
     """BS.1770 K-weighting (shelf + high-pass) as SOS, designed by pyloudnorm for any rate."""
     stages = (
@@ -52,7 +58,9 @@ def _kweighted_energy(samples: np.ndarray, rate: int, bounds: NDArray[np.int64])
         total = 0.0
         for start in range(0, int(bounds[-1]), BLOCK):
             stop = min(start + BLOCK, int(bounds[-1]))
-            y, zi = signal.sosfilt(sos, samples[start:stop, ch].astype(np.float64), zi=zi)
+            block = samples[start:stop, ch].astype(np.float64)
+            block += DENORMAL_GUARD
+            y, zi = signal.sosfilt(sos, block, zi=zi)
             cum = np.cumsum(y * y) + total
             sel = (bounds > start) & (bounds <= stop)
             cum_at[sel] = cum[bounds[sel] - start - 1]

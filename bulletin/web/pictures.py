@@ -21,7 +21,7 @@ from scipy import signal
 
 from bulletin.errors import InputError, NotFoundError
 from bulletin.production.ffmpeg import ffmpeg_exe, run_for_output
-from bulletin.production.loudness import k_weighting
+from bulletin.production.loudness import DENORMAL_GUARD, k_weighting
 
 log = logging.getLogger("bulletin.web.pictures")
 
@@ -35,10 +35,6 @@ SHORT_TERM_STEP_S = 0.5
 SILENCE_LUFS = -70.0  # BS.1770's absolute gate: quieter is drawn, and stored, as this floor
 _GATE_STEP_S = 0.1  # BS.1770 gating blocks are four of these, overlapping by 75 %
 _FILTER_BLOCK_STEPS = 160  # K-weighting runs over this many steps at a time: bounded memory
-# Added to every sample before filtering. In digital silence (the pauses production inserts)
-# the filter state would decay into subnormal floats, which made the filter 3-4x slower on
-# speech; this DC offset keeps the state normal, and the 38 Hz high-pass takes it out again.
-_DENORMAL_GUARD = 1e-10
 # Bump when the same audio would measure differently; old cache entries are then left unread.
 _MEASURE_VERSION = 1
 
@@ -262,7 +258,7 @@ def _measure(samples: NDArray[np.float32], rate: int) -> _Measures:
     for start in range(0, whole_steps * step, block):
         stop = min(start + block, whole_steps * step)
         block_in = samples[start:stop].astype(np.float64)
-        block_in += _DENORMAL_GUARD
+        block_in += DENORMAL_GUARD
         y, zi = signal.sosfilt(sos, block_in, zi=zi)
         energy[start // step : stop // step] = np.square(y).reshape(-1, step).sum(axis=1)
 
