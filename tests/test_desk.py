@@ -515,3 +515,19 @@ def test_the_sign_in_page_speaks_vietnamese_first(client: TestClient) -> None:
     assert 'lang="vi"' in page.text and "Đăng nhập" in page.text
     english = client.get("/sign-in?lang=en")
     assert 'lang="en"' in english.text and "Sign in" in english.text
+
+
+def test_a_broken_workspace_file_is_named_on_the_page_not_a_crash(
+    client: TestClient, station: Station
+) -> None:
+    sign_in(client, "lan")
+    with station.store(readonly=True) as store:
+        bulletin = store.bulletin(1)
+        key = store.sentences(1)[3].audio_key
+    assert key
+    (station.workspace.cache_dir / "sentences" / key[:2] / key[2:4] / f"{key}.wav").unlink()
+    voice = station.root / "voices" / f"{bulletin.voice}.yaml"
+    voice.write_text("engine: [espeak\n", "utf-8")
+    answer = client.get("/bulletins/1/sentences/3/audio")
+    assert answer.status_code == 500
+    assert "YAML không hợp lệ" in answer.text and voice.name in answer.text

@@ -25,7 +25,7 @@ from starlette.staticfiles import StaticFiles
 
 from bulletin import states
 from bulletin.domain import Role
-from bulletin.errors import BulletinError, NotFoundError
+from bulletin.errors import BulletinError, NotFoundError, PolicyError
 from bulletin.services.sessions import SignedIn
 from bulletin.services.station import Station
 from bulletin.web.pages import Pages
@@ -136,6 +136,16 @@ class Desk:
                 return self.refused(request, refusal, who)
             except NotFoundError:
                 return self.refused(request, Refusal(404, "desk.not_found"), who)
+            except BulletinError as exc:  # a broken workspace file, a busy store: say which
+                status = 409 if isinstance(exc, PolicyError) else 500
+                return self.show(
+                    request,
+                    "refused.html",
+                    who,
+                    status=status,
+                    code=status,
+                    message=exc.message(lang),
+                )
 
         return gated
 
