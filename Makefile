@@ -28,7 +28,7 @@ typecheck: $(VENV)/.dev
 	$(BIN)/mypy
 
 test: lint typecheck
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 3 --dist loadgroup
 
 format: $(VENV)/.dev
 	$(BIN)/ruff format .

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -29,6 +30,62 @@ class Run:
 
     def json(self) -> Any:
         return json.loads(self.out)
+
+
+# Modules one pytest-xdist worker runs whole, because their fixtures are dear to make more
+# than once. (xdist's own `xdist_group` marks do nothing under pytest 9.2: xdist renames the
+# node id through an attribute pytest no longer reads.)
+WHOLE_MODULES = {
+    "tests/test_piper.py": "two tiny piper voices trained at setup",
+    "tests/test_seq2seq.py": "tiny T5 models built and converted at setup",
+    "tests/test_coqui.py": "a tiny coqui model and its worker process",
+    "tests/test_transport_streaming.py": "icecast2 and mosquitto",
+    "tests/test_transport_upload.py": "FTP, FTPS, SFTP and HTTP upload servers",
+    "tests/test_delivery_e2e.py": "one server of every transport",
+    "tests/test_desk_browser.py": "bulletin serve and a headless Chromium",
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked `long(seconds)` first, the longest first: under pytest-xdist each starts
+    on a worker while the short tests fill the others, instead of ending the run alone."""
+
+    def order(item: pytest.Item) -> float:
+        mark = item.get_closest_marker("long")
+        return -float(mark.args[0]) if mark else 0.0
+
+    items.sort(key=order)
+
+
+# Under pytest-xdist, as root: tests that race a running process (`realtime`: a daemon's
+# deadlines, a write to interrupt) run at normal priority and every other test at this nice
+# level, so busy workers cannot starve a daemon that must build or air on time (in service it
+# does not share the CPU with a test suite).
+BACKGROUND_NICE = 10
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if os.environ.get("PYTEST_XDIST_WORKER") is None or os.geteuid() != 0:
+        return
+    nice = 0 if item.get_closest_marker("realtime") else BACKGROUND_NICE
+    os.setpriority(os.PRIO_PROCESS, 0, nice)  # children started by the test inherit it
+
+
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist, absent under -p no:xdist
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Under `--dist loadgroup`: the modules in WHOLE_MODULES as one unit each, every other
+    test on its own, handed out in collection order (so the `long` tests go first)."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class WholeModuleScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return module if module in WHOLE_MODULES else nodeid
+
+    config.option.loadscopereorder = False  # keep collection order, not biggest unit first
+    return WholeModuleScheduling(config, log)
 
 
 def run_bulletin(*args: str, env: dict[str, str] | None = None, timeout: float = 300) -> Run:
@@ -59,14 +116,32 @@ def sample_ws(tmp_path: Path) -> Path:
     return target
 
 
-@pytest.fixture(scope="session")
-def built_ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A sample workspace fetched and built once for the read-only tests of a session."""
-    target = tmp_path_factory.mktemp("built") / "ws"
+def _fetch_and_build(target: Path) -> None:
     shutil.copytree(SAMPLES, target)
     assert run_bulletin("-w", str(target), "fetch").code == 0
     result = run_bulletin("-w", str(target), "build", "--json")
     assert result.code == 0, result.err
+
+
+@pytest.fixture(scope="session")
+def built_ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A sample workspace fetched and built once for the read-only tests of a session.
+
+    Under pytest-xdist the first worker to ask builds it once for the whole run, under a
+    lock, and every worker gets its own copy: the build costs CPU the other workers need."""
+    target = tmp_path_factory.mktemp("built") / "ws"
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:
+        _fetch_and_build(target)
+        return target
+    run_dir = tmp_path_factory.getbasetemp().parent  # shared by this run's workers only
+    shared = run_dir / "built-ws"
+    with (run_dir / "built-ws.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (run_dir / "built-ws.done").exists():
+            shutil.rmtree(shared, ignore_errors=True)
+            _fetch_and_build(shared)
+            (run_dir / "built-ws.done").touch()
+    shutil.copytree(shared, target)
     return target
 
 

@@ -159,9 +159,10 @@ def test_media_endpoint_refuses_every_other_path_and_every_bad_token(
         "/bulletin.yaml",
         f"/media/{token}",
         "/media/",
-        "/",
     ):
         assert _raw_get(served, path) == 404, path
+    # The root is the review desk's, which sends a person without a session to sign in.
+    assert _raw_get(served, "/") == 303
     assert httpx.post(url).status_code == 405
     # Expired, or the bulletin no longer approved (edited back to built): gone.
     with station.store() as store:

@@ -71,6 +71,7 @@ def airings(station: Station, number: int) -> list[tuple[str, str]]:
     return [(str(r[0]), str(r[1])) for r in rows]
 
 
+@pytest.mark.long(15)
 def test_emergency_from_text_to_folder_after_second_approval(sample_ws: Path) -> None:
     ws = str(sample_ws)
     add_approvers(sample_ws, "an", "binh")

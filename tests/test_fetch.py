@@ -97,6 +97,7 @@ def test_items_have_the_documented_shape(sample_ws: Path) -> None:
     assert not any("README" in (i["link"] or "") for i in items)
 
 
+@pytest.mark.long(12)
 def test_feed_over_http_uses_conditional_get(sample_ws: Path, feed_server: FeedServer) -> None:
     _sources(sample_ws, f"sources:\n  huyen:\n    kind: rss\n    url: {feed_server.url}/rss\n")
     first = run_bulletin("-w", str(sample_ws), "fetch", "--json")

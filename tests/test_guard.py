@@ -80,6 +80,7 @@ DEV300 = Path(__file__).resolve().parents[2] / "shared/data/vietnews/dev300.json
 
 
 @pytest.mark.skipif(not DEV300.exists(), reason="VietNews dev300 is not beside the checkout")
+@pytest.mark.long(14)
 def test_copied_sentences_of_real_news_pass_the_guard() -> None:
     # Any extractive summary is a choice of source sentences, so checking each sentence
     # of each article checks every summary the extractive engine could write.

@@ -11,6 +11,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from bulletin.services.speech import MAX_SAY_CHARS
 from tests.conftest import add_approvers, run_bulletin
 
@@ -54,6 +56,7 @@ def mp3_seconds(path: Path) -> float:
     return int(h) * 3600 + int(m) * 60 + float(s)
 
 
+@pytest.mark.long(24)
 def test_demo_delivers_a_loudness_normalized_vietnamese_bulletin(tmp_path: Path) -> None:
     target = tmp_path / "demo"
     result = run_bulletin("demo", "--workspace", str(target), "--json")
@@ -159,6 +162,7 @@ def test_policy_refusals_exit_3_and_change_nothing(built_copy: Path) -> None:
     assert run_bulletin("-w", ws, "audit", "verify").code == 0
 
 
+@pytest.mark.long(23)
 def test_build_interrupted_by_sigint_leaves_a_usable_store(sample_ws: Path) -> None:
     ws = str(sample_ws)
     assert run_bulletin("-w", ws, "fetch").code == 0
@@ -246,6 +250,7 @@ def test_preview_shows_written_and_spoken_script(built_ws: Path) -> None:
     assert "Câu đọc" in result.out and "Ủy ban nhân dân" in result.out
 
 
+@pytest.mark.long(11)
 def test_full_disk_fails_cleanly_and_keeps_the_store(tmp_path: Path) -> None:
     import shutil
 

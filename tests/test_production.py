@@ -236,6 +236,7 @@ produce(parts, Path(sys.argv[1]))
 """
 
 
+@pytest.mark.realtime  # must catch production mid-write: a busy worker can miss it
 def test_ctrl_c_while_encoding_leaves_nothing(tmp_path: Path) -> None:
     out = tmp_path / "bulletin.mp3"
     proc = subprocess.Popen(

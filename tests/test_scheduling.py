@@ -11,10 +11,12 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from bulletin import workspace as ws
 from bulletin.services.station import Station
 from tests.conftest import add_approvers, run_bulletin
-from tests.servers.daemon import DaemonProcess, cron_at, kill_run, workspace
+from tests.servers.daemon import DaemonProcess, cron_at, kill_run, workspace, write_programme
 from tests.servers.media import free_port
 
 
@@ -58,26 +60,29 @@ def _wait(condition, seconds: float, step: float = 0.25) -> bool:  # type: ignor
     return bool(condition())
 
 
+@pytest.mark.long(50)
+@pytest.mark.realtime
 def test_programme_builds_waits_for_approval_and_airs_or_alerts_by_policy(
     tmp_path: Path,
 ) -> None:
-    now = datetime.now(UTC)
-    build, air = now + timedelta(seconds=4), now + timedelta(seconds=24)
+    def programmes(build: datetime, air: datetime) -> dict[str, dict[str, object]]:
+        common = {
+            "build_cron": cron_at(build),
+            "air_cron": cron_at(air),
+            "max_minutes": 0.4,
+            "controllers": ["loa"],
+            "misfire_grace_minutes": 1,
+        }
+        return {
+            "sang": {**common, "title": "Bản tin sáng"},
+            "chieu": {**common, "title": "Bản tin chiều", "unapproved": "skip"},
+        }
+
     folder = tmp_path / "loa"
-    common = {
-        "build_cron": cron_at(build),
-        "air_cron": cron_at(air),
-        "max_minutes": 0.4,
-        "controllers": ["loa"],
-        "misfire_grace_minutes": 1,
-    }
     port = free_port()
     root = workspace(
         tmp_path / "ws",
-        programmes={
-            "sang": {**common, "title": "Bản tin sáng"},
-            "chieu": {**common, "title": "Bản tin chiều", "unapproved": "skip"},
-        },
+        programmes=programmes(datetime.now(UTC), datetime.now(UTC)),
         controllers={"loa": {"transport": "folder", "address": str(folder)}},
         port=port,
         notices=4,
@@ -89,6 +94,13 @@ def test_programme_builds_waits_for_approval_and_airs_or_alerts_by_policy(
     script.chmod(0o755)
     config = (root / "bulletin.yaml").read_text(encoding="utf-8")
     (root / "bulletin.yaml").write_text(config + f"alerts:\n  command: {script}\n", "utf-8")
+    # Build and air times count from the daemon's start, not from before the workspace was
+    # made (a loaded machine can take seconds to make it).
+    now = datetime.now(UTC)
+    # 32 s from build to air: two builds and an approval fit even on a loaded machine.
+    build, air = now + timedelta(seconds=4), now + timedelta(seconds=36)
+    for name, programme in programmes(build, air).items():
+        write_programme(root, name, programme)
     station = Station(ws.load(root))
     daemon = DaemonProcess(root, port, tmp_path / "daemon.log").start()
     try:
@@ -127,6 +139,8 @@ def test_programme_builds_waits_for_approval_and_airs_or_alerts_by_policy(
     assert status["daemon"]["running"] is False
 
 
+@pytest.mark.long(70)
+@pytest.mark.realtime
 def test_sigkill_at_random_points_loses_no_programme_and_airs_none_twice(tmp_path: Path) -> None:
     # Three kills here keep the suite short; bench/daemon_kills.py makes twenty or more.
     run = kill_run(tmp_path, kills=3, low=2.0, high=7.0, seed=int(time.time()), every=12, settle=13)
@@ -136,34 +150,45 @@ def test_sigkill_at_random_points_loses_no_programme_and_airs_none_twice(tmp_pat
     assert run.kills == 3
 
 
+@pytest.mark.long(20)
+@pytest.mark.realtime
 def test_a_stopped_clock_past_an_air_time_follows_the_misfire_policy(tmp_path: Path) -> None:
     """SIGSTOP holds the daemon across an air time and past its grace (as a clock jump would
     look to it); on SIGCONT the firing is recorded as missed and alerted, never aired late."""
-    now = datetime.now(UTC)
-    air = now + timedelta(seconds=6)
+
+    def programme(now: datetime, air: datetime) -> dict[str, object]:
+        return {
+            "air_cron": cron_at(air),
+            "build_cron": cron_at(now + timedelta(hours=3)),
+            "controllers": ["loa"],
+            "misfire_grace_minutes": 0.05,
+        }
+
     port = free_port()
     folder = tmp_path / "loa"
     root = workspace(
         tmp_path / "ws",
-        programmes={
-            "tre": {
-                "air_cron": cron_at(air),
-                "build_cron": cron_at(now + timedelta(hours=3)),
-                "controllers": ["loa"],
-                "misfire_grace_minutes": 0.05,
-            }
-        },
+        programmes={"tre": programme(datetime.now(UTC), datetime.now(UTC))},
         controllers={"loa": {"transport": "folder", "address": str(folder)}},
         port=port,
     )
+    # The air time counts from the daemon's start, not from before the workspace was made (a
+    # loaded machine can take seconds to make it).
+    now = datetime.now(UTC)
+    air = now + timedelta(seconds=6)
+    write_programme(root, "tre", programme(now, air))
     station = Station(ws.load(root))
     daemon = DaemonProcess(root, port, tmp_path / "daemon.log").start()
+    assert daemon.process is not None
+    stopped = False
     try:
         time.sleep(3)
-        assert daemon.process is not None
         daemon.process.send_signal(signal.SIGSTOP)
+        stopped = True
+        assert datetime.now(UTC) < air, "held after the air time: the test proves nothing"
         time.sleep((air - datetime.now(UTC)).total_seconds() + 4.5)
         daemon.process.send_signal(signal.SIGCONT)
+        stopped = False
         due = air.replace(microsecond=0).astimezone(UTC).isoformat(timespec="seconds")
 
         def missed() -> bool:
@@ -173,6 +198,8 @@ def test_a_stopped_clock_past_an_air_time_follows_the_misfire_policy(tmp_path: P
 
         assert _wait(missed, 10), daemon.log.read_text()
     finally:
+        if stopped:  # a held daemon cannot act on SIGTERM
+            daemon.process.send_signal(signal.SIGCONT)
         daemon.stop()
     assert not folder.exists()
     with station.store() as store:
@@ -182,6 +209,8 @@ def test_a_stopped_clock_past_an_air_time_follows_the_misfire_policy(tmp_path: P
     assert any("missed" in entry["message"] for entry in log)
 
 
+@pytest.mark.long(25)
+@pytest.mark.realtime
 def test_a_running_daemon_airs_an_approved_emergency_within_seconds(tmp_path: Path) -> None:
     port = free_port()
     folder = tmp_path / "loa"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 import yaml
 
 from tests.conftest import run_bulletin
@@ -64,6 +65,7 @@ def test_missing_seq2seq_model_is_bad_input_naming_it(sample_ws: Path, tmp_path:
     assert unconfigured.code == 2 and "summary.seq2seq.model" in unconfigured.err
 
 
+@pytest.mark.long(19)
 def test_invented_number_falls_back_and_the_reason_reaches_review(
     sample_ws: Path,
     chat_server: ChatServer,  # noqa: F811
@@ -95,6 +97,7 @@ def test_invented_number_falls_back_and_the_reason_reaches_review(
     assert "Dùng bản tóm tắt trích câu vì" in shown.out
 
 
+@pytest.mark.long(20)
 def test_faithful_llm_summary_is_kept(sample_ws: Path, chat_server: ChatServer) -> None:  # noqa: F811
     _set_summary(
         sample_ws,

@@ -42,9 +42,7 @@ def workspace(
     for old in (root / "schedules").glob("*.yaml"):
         old.unlink()
     for name, programme in programmes.items():
-        (root / "schedules" / f"{name}.yaml").write_text(
-            yaml.safe_dump(programme, allow_unicode=True), encoding="utf-8"
-        )
+        write_programme(root, name, programme)
     (root / "controllers.yaml").write_text(
         yaml.safe_dump({"controllers": controllers}, allow_unicode=True), encoding="utf-8"
     )
@@ -58,6 +56,13 @@ def workspace(
     station = Station(ws.load(root))
     fetch_sources(station)
     return root
+
+
+def write_programme(root: Path, name: str, programme: dict[str, Any]) -> None:
+    """Write (or rewrite) one programme's schedule file in the workspace at `root`."""
+    (root / "schedules" / f"{name}.yaml").write_text(
+        yaml.safe_dump(programme, allow_unicode=True), encoding="utf-8"
+    )
 
 
 # Short notices on different matters, so no two are merged as near-duplicates.

@@ -73,6 +73,8 @@ class VendorDeviceServer:
     devices: dict[str, Device] = field(default_factory=dict)
     requests: int = 0
     in_flight: int = 0
+    fetching: int = 0
+    """Downloads devices were told to make and are still making."""
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _server: ThreadingHTTPServer | None = None
     _pool: ThreadPoolExecutor | None = None
@@ -107,9 +109,10 @@ class VendorDeviceServer:
 
     def settle(self, timeout: float = 5.0) -> None:
         """Wait for requests still being answered (a slow one the client gave up on still
-        runs its command when it wakes), so the next test starts clean."""
+        runs its command when it wakes) and downloads still being made, so the next test
+        starts clean (a late download would count as the next test's)."""
         end = time.monotonic() + timeout
-        while self.in_flight and time.monotonic() < end:
+        while (self.in_flight or self.fetching) and time.monotonic() < end:
             time.sleep(0.01)
 
     def faults_off(self) -> None:
@@ -193,10 +196,19 @@ class VendorDeviceServer:
                 return {"DeviceID": device_id, "Result": "ERROR", "Message": f"BAD_PACKET {packet}"}
         if packet == 1 and self.download and self._pool is not None:
             for url in urls:
+                with self._lock:
+                    self.fetching += 1
                 self._pool.submit(self._fetch, device, url)
         return {"DeviceID": device_id, "Result": "OK", "Message": f"PACKET {packet} ACCEPTED"}
 
     def _fetch(self, device: Device, url: str) -> None:
+        try:
+            self._download(device, url)
+        finally:
+            with self._lock:
+                self.fetching -= 1
+
+    def _download(self, device: Device, url: str) -> None:
         try:
             with urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT_S) as response:
                 digest_header = response.headers.get("Repr-Digest", "")
