@@ -14,7 +14,7 @@ import secrets
 import shutil
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from starlette.concurrency import run_in_threadpool
@@ -38,6 +38,7 @@ EDIT_ROLES: tuple[Role, ...] = ("editor", "approver", "admin")
 LIST_STATES = ("built", "approved", "scheduled", "delivered", "failed", "rejected", "draft")
 _HEX = re.compile(r"^[0-9a-f]{64}$")
 
+T = TypeVar("T")
 Handler = Callable[[Request, SignedIn, Mapping[str, str]], Awaitable[Response]]
 
 
@@ -49,6 +50,14 @@ class Refusal(Exception):
         self.status = status
         self.key = key
         self.params = params
+
+
+class Shown(Exception):
+    """Ends a request early with this response (a refused change shown on its page)."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__("shown")
+        self.response = response
 
 
 class Desk:
@@ -132,6 +141,8 @@ class Desk:
                         (("role", self.role_names(roles, lang)), ("roles", self.roles_of(who))),
                     )
                 return await handler(request, who, form)
+            except Shown as shown:
+                return shown.response
             except Refusal as refusal:
                 return self.refused(request, refusal, who)
             except NotFoundError:
@@ -477,6 +488,19 @@ class Desk:
 
     # --- changing ------------------------------------------------------------------------
 
+    async def _attempt(self, request: Request, who: SignedIn, action: Callable[[], T]) -> T:
+        """`action` in a worker thread. Refused, it ends the request with the bulletin's page
+        saying why (a missing bulletin stays a 404)."""
+        try:
+            return await run_in_threadpool(action)
+        except NotFoundError:
+            raise
+        except BulletinError as exc:
+            page = await self._bulletin_page(
+                request, who, error=exc.message(who.user.lang), status=409
+            )
+            raise Shown(page) from exc
+
     async def edit_sentence(
         self, request: Request, who: SignedIn, form: Mapping[str, str]
     ) -> Response:
@@ -493,23 +517,18 @@ class Desk:
         spoken = " ".join(form.get("spoken", "").split())
         changes = {index: written} if written and written != sentence.text else {}
         spoken_changes = {index: spoken} if spoken and spoken != sentence.spoken else {}
-        try:
-            result = await run_in_threadpool(
-                lambda: edit_script(
-                    self.station,
-                    number,
-                    changes,
-                    spoken=spoken_changes,
-                    actor=who.user.name,
-                    reason=form.get("note") or None,
-                )
-            )
-        except BulletinError as exc:
-            if isinstance(exc, NotFoundError):
-                raise
-            return await self._bulletin_page(
-                request, who, error=exc.message(who.user.lang), status=409
-            )
+        result = await self._attempt(
+            request,
+            who,
+            lambda: edit_script(
+                self.station,
+                number,
+                changes,
+                spoken=spoken_changes,
+                actor=who.user.name,
+                reason=form.get("note") or None,
+            ),
+        )
         if not result.changed:
             return _back(number, "nothing", anchor=f"s{index}", s=index)
         return _back(
@@ -524,36 +543,27 @@ class Desk:
     async def fix_reading(
         self, request: Request, who: SignedIn, form: Mapping[str, str]
     ) -> Response:
-        from bulletin.services.bulletins import view
         from bulletin.services.editing import fix_reading
 
         number = int(request.path_params["id"])
-        current = await run_in_threadpool(view, self.station, number)
-        try:
-            fixed = await run_in_threadpool(
-                lambda: fix_reading(
-                    self.station,
-                    number,
-                    form.get("written", ""),
-                    form.get("spoken", ""),
-                    actor=who.user.name,
-                    remember=form.get("remember") == "1",
-                )
-            )
-        except BulletinError as exc:
-            if isinstance(exc, NotFoundError):
-                raise
-            return await self._bulletin_page(
-                request, who, error=exc.message(who.user.lang), status=409
-            )
-        again = current.bulletin.state in states.DELIVERABLE
+        fixed = await self._attempt(
+            request,
+            who,
+            lambda: fix_reading(
+                self.station,
+                number,
+                form.get("written", ""),
+                form.get("spoken", ""),
+                actor=who.user.name,
+                remember=form.get("remember") == "1",
+            ),
+        )
         return _back(
             number,
             "reading_remembered" if fixed.remembered else "reading",
             anchor="reading-done",
             count=len(fixed.sentences),
             synthesized=fixed.edit.synthesized,
-            again=int(again),
         )
 
     async def edit_items(
@@ -579,34 +589,24 @@ class Desk:
             order[where + 1], order[where] = order[where], order[where + 1]
         else:
             return _back(number, "nothing")
-        try:
-            await run_in_threadpool(
-                lambda: edit_items(self.station, number, order, actor=who.user.name)
-            )
-        except BulletinError as exc:
-            if isinstance(exc, NotFoundError):
-                raise
-            return await self._bulletin_page(
-                request, who, error=exc.message(who.user.lang), status=409
-            )
+        await self._attempt(
+            request,
+            who,
+            lambda: edit_items(self.station, number, order, actor=who.user.name),
+        )
         return _back(number, "items")
 
     async def approve(self, request: Request, who: SignedIn, form: Mapping[str, str]) -> Response:
         from bulletin.services.review import approve
 
         number = int(request.path_params["id"])
-        try:
-            result = await run_in_threadpool(
-                lambda: approve(
-                    self.station, number, user=who.user.name, note=form.get("note") or None
-                )
-            )
-        except BulletinError as exc:
-            if isinstance(exc, NotFoundError):
-                raise
-            return await self._bulletin_page(
-                request, who, error=exc.message(who.user.lang), status=409
-            )
+        result = await self._attempt(
+            request,
+            who,
+            lambda: approve(
+                self.station, number, user=who.user.name, note=form.get("note") or None
+            ),
+        )
         if result.state != "approved":
             return _back(number, "approved_first", count=result.needed)
         return _back(number, "approved", id=number)
@@ -615,18 +615,11 @@ class Desk:
         from bulletin.services.review import reject
 
         number = int(request.path_params["id"])
-        try:
-            await run_in_threadpool(
-                lambda: reject(
-                    self.station, number, user=who.user.name, reason=form.get("reason", "")
-                )
-            )
-        except BulletinError as exc:
-            if isinstance(exc, NotFoundError):
-                raise
-            return await self._bulletin_page(
-                request, who, error=exc.message(who.user.lang), status=409
-            )
+        await self._attempt(
+            request,
+            who,
+            lambda: reject(self.station, number, user=who.user.name, reason=form.get("reason", "")),
+        )
         return _back(number, "rejected", id=number)
 
 
