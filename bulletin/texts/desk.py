@@ -110,6 +110,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "desk.item": ("Tin {number}: {title}", "Item {number}: {title}"),
     "desk.written": ("Chữ viết", "Written"),
     "desk.spoken": ("Cách đọc", "Read as"),
+    "desk.spoken.same": ("đúng như chữ viết", "as written"),
     "desk.play": ("Nghe câu {number}", "Play sentence {number}"),
     "desk.edit": ("Sửa", "Edit"),
     "desk.busy": ("Đang gửi…", "Sending…"),
