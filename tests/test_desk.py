@@ -531,3 +531,19 @@ def test_a_broken_workspace_file_is_named_on_the_page_not_a_crash(
     answer = client.get("/bulletins/1/sentences/3/audio")
     assert answer.status_code == 500
     assert "YAML không hợp lệ" in answer.text and voice.name in answer.text
+
+
+def test_an_oversized_form_is_refused_before_it_is_read(client: TestClient) -> None:
+    big = {"csrf": "x", "name": "lan", "password": "p" * (300 * 1024)}
+    assert client.post("/sign-in", data=big).status_code == 413
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: counted as it arrives
+        for _ in range(40):
+            yield b"x" * 10_000
+
+    answer = client.post(
+        "/sign-in",
+        content=chunks(),
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert answer.status_code == 413

@@ -11,7 +11,7 @@ from starlette.types import Receive, Scope, Send
 from bulletin.services.station import Station
 from bulletin.web.desk import Desk
 from bulletin.web.media import MediaApp
-from bulletin.web.pages import SecurityHeaders
+from bulletin.web.pages import BodyLimit, SecurityHeaders
 
 
 class App:
@@ -26,8 +26,12 @@ class App:
             return PlainTextResponse("ok\n")
 
         desk = Desk(station)
-        self.pages = SecurityHeaders(
-            Starlette(routes=[Route("/healthz", health, methods=["GET", "HEAD"]), *desk.routes()])
+        self.pages = BodyLimit(
+            SecurityHeaders(
+                Starlette(
+                    routes=[Route("/healthz", health, methods=["GET", "HEAD"]), *desk.routes()]
+                )
+            )
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
