@@ -210,17 +210,10 @@ def controller_overview(station: Station) -> tuple[list[ControllerOverview], str
     except BulletinError as exc:
         return [], exc.message(station.lang)
     with station.store(readonly=True) as store:
-        # Rows come oldest first: the last one kept per controller is its newest delivery.
-        last = {delivery.controller: delivery for delivery in store.deliveries()}
-        readings = {name: store.status_history(name, limit=1) for name in controllers}
+        last = store.latest_deliveries()
+        readings = store.latest_status()
         seen = store.last_seen()
     return [
-        ControllerOverview(
-            name,
-            config,
-            last.get(name),
-            readings[name][0] if readings[name] else None,
-            seen.get(name),
-        )
+        ControllerOverview(name, config, last.get(name), readings.get(name), seen.get(name))
         for name, config in controllers.items()
     ], None

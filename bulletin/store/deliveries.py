@@ -286,6 +286,27 @@ class DeliveryQueries(QueryBase):
                 (controller, status, seen_at, now_iso(), detail[:500]),
             )
 
+    def latest_status(self) -> dict[str, StatusRecord]:
+        """Each controller's newest status reading."""
+        cursor = self.db.execute(
+            """SELECT * FROM controller_status WHERE id IN
+               (SELECT MAX(id) FROM controller_status GROUP BY controller)"""
+        )
+        return {
+            r["controller"]: StatusRecord(
+                r["controller"], r["status"], r["seen_at"], r["checked_at"], r["detail"]
+            )
+            for r in cursor
+        }
+
+    def latest_deliveries(self) -> dict[str, Delivery]:
+        """Each controller's newest delivery (the last one queued)."""
+        cursor = self.db.execute(
+            """SELECT * FROM deliveries WHERE id IN
+               (SELECT MAX(id) FROM deliveries GROUP BY controller)"""
+        )
+        return {r["controller"]: _delivery(r) for r in cursor}
+
     def status_history(self, controller: str | None = None, limit: int = 50) -> list[StatusRecord]:
         if controller is None:
             cursor = self.db.execute(
