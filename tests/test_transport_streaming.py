@@ -284,7 +284,8 @@ def test_mqtt_device_downloads_the_exact_audio_and_acknowledges(
     )
     assert receipt.ack is not None and json.loads(receipt.ack)["ok"] is True
     assert len(sent) == 1 and sent[0].startswith("play:")
-    assert transport.status(target)[0].status == "playing"
+    # The device publishes its retained status just after its acknowledgement.
+    assert eventually(lambda: transport.status(target)[0].status == "playing", seconds=10)
 
 
 def test_mqtts_delivers_over_verified_tls(
