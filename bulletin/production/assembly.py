@@ -16,7 +16,7 @@ from scipy import signal
 
 from bulletin.production.common import FloatArray, ProductionError
 from bulletin.production.ffmpeg import decode
-from bulletin.production.loudness import integrated_loudness
+from bulletin.production.segments import SEGMENT_S, Segment, fit_tail
 
 # pydub looks for a system ffmpeg at import time and warns when there is none (it
 # only ever mixes in memory here, so it never needs one), and warns that audioop
@@ -148,87 +148,86 @@ def segment_to_float(seg: AudioSegment) -> FloatArray:
     return out
 
 
-def _join(segments: list[AudioSegment], rate: int) -> AudioSegment:
-    # One join instead of repeated `+`: pydub's `+` copies the whole timeline each
-    # time, quadratic for a 15-minute programme of hundreds of sentences.
-    data = b"".join(s.raw_data for s in segments)
-    return AudioSegment(data=data, sample_width=_WIDTH, frame_rate=rate, channels=1)
-
-
-def _silence(ms: int, rate: int) -> AudioSegment:
-    frames = round(ms * rate / 1000)
-    return AudioSegment(
-        data=bytes(frames * _WIDTH), sample_width=_WIDTH, frame_rate=rate, channels=1
-    )
-
-
-def assemble_speech(
-    parts: list[Part], rate: int, pause_sentence_ms: int, pause_item_ms: int
-) -> AudioSegment:
-    """The spoken programme at ``rate``: every non-empty part, with the pauses between."""
-    segments: list[AudioSegment] = []
-    pending_gap = 0
-    prev: Part | None = None
-    for part in parts:
-        if prev is not None:
-            boundary = (
-                pause_item_ms
-                if prev.kind == "item_end" or _SECTION[prev.kind] != _SECTION[part.kind]
-                else pause_sentence_ms
-            )
-            pending_gap = max(pending_gap, boundary)
-        prev = part
-        audio = _chunk_to_float(part.chunk, rate)
-        if audio.size == 0:
-            continue
-        if segments and pending_gap:
-            segments.append(_silence(pending_gap, rate))
-        pending_gap = 0
-        segments.append(float_to_segment(audio, rate))
-    if not segments:
-        raise ProductionError("produce.silent")
-    return _join(segments, rate)
-
-
-def _load_jingle(
+def _jingle_samples(
     spec: JingleSpec, kind: Literal["open", "close"], rate: int
-) -> AudioSegment | None:
+) -> FloatArray | None:
     if spec is None:
         return None
     if spec == "builtin":
-        return builtin_jingle(kind, rate).set_sample_width(_WIDTH)
+        return segment_to_float(builtin_jingle(kind, rate))
     samples, src_rate = decode(Path(spec))
-    return float_to_segment(resample(samples.mean(axis=1).astype(np.float32), src_rate, rate), rate)
+    return resample(samples.mean(axis=1).astype(np.float32), src_rate, rate)
 
 
-def add_jingles(
-    speech: AudioSegment, rate: int, jingle_open: JingleSpec, jingle_close: JingleSpec
-) -> AudioSegment:
-    """``speech`` between the opening and closing jingles, each a gap away from it."""
-    opening = _load_jingle(jingle_open, "open", rate)
-    closing = _load_jingle(jingle_close, "close", rate)
-    if opening is None and closing is None:
-        return speech
-    speech_lufs = integrated_loudness(segment_to_float(speech)[:, None], rate)
-    jingle_lufs = [
-        integrated_loudness(segment_to_float(j)[:, None], rate)
-        for j in (opening, closing)
-        if j is not None
-    ]
-    # Level jingles against the speech by attenuating whichever side is too loud:
-    # raising a full-scale jingle would clip before the limiter ever sees it.
-    jingle_gain: list[float] = []
-    speech_gain = 0.0
-    if math.isfinite(speech_lufs):
-        wanted = [speech_lufs + JINGLE_REL_LU - lj for lj in jingle_lufs]
-        speech_gain = -max(0.0, *wanted)
-        jingle_gain = [w + speech_gain for w in wanted]
-    gains = iter(jingle_gain)
-    gap = _silence(JINGLE_GAP_MS, rate)
-    segments: list[AudioSegment] = []
-    if opening is not None:
-        segments += [opening.apply_gain(next(gains, 0.0)), gap]
-    segments.append(speech.apply_gain(speech_gain) if speech_gain else speech)
+def timeline(
+    parts: Iterable[Part],
+    out_rate: int,
+    pause_sentence_ms: int,
+    pause_item_ms: int,
+    jingle_open: JingleSpec,
+    jingle_close: JingleSpec,
+) -> Iterator[Segment]:
+    """The programme as segments cut in its pauses, each yielded as soon as it is complete
+    (so they can be analysed while later sentences are still being spoken): cut at every item
+    pause, section change and jingle gap, and at a sentence pause once the segment is
+    ``SEGMENT_S`` long. Each cut gives half the pause to either side, less what the codec
+    adds there (``fit_tail``). Jingles are segments of their own, levelled later against the
+    speech. The programme is made at its first voice's own rate (the encoder converts to the
+    output's at the end, so nothing is resampled twice)."""
+    pieces: list[FloatArray] = []
+    length = 0
+    jingle = False
+    rate = 0
+
+    def cut(gap: int, hard: bool) -> Segment | None:
+        nonlocal pieces, length, jingle
+        if not (hard or jingle or length >= SEGMENT_S * rate):
+            pieces.append(np.zeros(gap, dtype=np.float32))
+            length += gap
+            return None
+        tail, lead = gap // 2, gap - gap // 2
+        pieces.append(np.zeros(fit_tail(length, tail, rate, out_rate), dtype=np.float32))
+        done = Segment(np.concatenate(pieces), rate, jingle)
+        pieces, length, jingle = [np.zeros(lead, dtype=np.float32)], lead, False
+        return done
+
+    def add(sound: FloatArray, is_jingle: bool = False) -> None:
+        nonlocal length, jingle
+        pieces.append(sound)
+        length += sound.size
+        jingle = jingle or is_jingle
+
+    pending_gap, hard = 0, False
+    prev: Part | None = None
+    for part in parts:
+        if prev is not None:
+            item_pause = prev.kind == "item_end" or _SECTION[prev.kind] != _SECTION[part.kind]
+            pending_gap = max(pending_gap, pause_item_ms if item_pause else pause_sentence_ms)
+            hard = hard or item_pause
+        prev = part
+        if not rate:
+            if not np.asarray(part.chunk.samples).size:
+                continue
+            rate = int(part.chunk.sample_rate)
+            opening = _jingle_samples(jingle_open, "open", rate)
+            if opening is not None:
+                add(opening, is_jingle=True)
+                pending_gap, hard = JINGLE_GAP_MS, True
+        audio = _chunk_to_float(part.chunk, rate)
+        if audio.size == 0:
+            continue
+        if pieces and pending_gap:
+            done = cut(round(pending_gap * rate / 1000), hard)
+            if done is not None:
+                yield done
+        pending_gap, hard = 0, False
+        add(audio)
+    if not rate:
+        raise ProductionError("produce.silent")
+    closing = _jingle_samples(jingle_close, "close", rate)
     if closing is not None:
-        segments += [gap, closing.apply_gain(next(gains, 0.0))]
-    return _join(segments, rate)
+        done = cut(round(JINGLE_GAP_MS * rate / 1000), True)
+        if done is not None:
+            yield done
+        add(closing, is_jingle=True)
+    yield Segment(np.concatenate(pieces), rate, jingle)

@@ -1,5 +1,5 @@
-"""Everything that runs the ffmpeg binary shipped by imageio-ffmpeg: encoding float
-samples to MP3, decoding any audio to float, re-encoding MP3s, measuring files."""
+"""Running the ffmpeg binary shipped by imageio-ffmpeg: finding it, decoding any audio to
+float, measuring files (the segment encoder is in segments.py)."""
 
 from __future__ import annotations
 
@@ -11,13 +11,13 @@ from pathlib import Path
 
 import numpy as np
 
-from bulletin.production.common import BLOCK, AudioFormat, FloatArray, ProductionError
+from bulletin.production.common import FloatArray, ProductionError
 from bulletin.production.loudness import integrated_loudness, true_peak_db
 
 # Bare MP3 frames (plus the LAME info frame for gapless length) with no ID3 tag or
 # encoder-version strings, so identical input hashes identically and simple
 # players in loudspeaker controllers see nothing unexpected.
-_BARE_MP3 = [
+BARE_MP3 = [
     "-id3v2_version", "0", "-write_id3v1", "0", "-map_metadata", "-1",
     "-fflags", "+bitexact", "-flags:a", "+bitexact",
 ]  # fmt: skip
@@ -52,85 +52,6 @@ _PR_SET_PDEATHSIG = 1
 
 def _stderr_tail(text: str) -> str:
     return text.strip()[-300:]
-
-
-def _tee_target(dest: Path) -> str:
-    # The tee muxer splits its outputs on "|" and reads "[options]" before a name.
-    return "".join("\\" + c if c in "\\|[]" else c for c in str(dest))
-
-
-def encode(mono: FloatArray, dest: Path, fmt: AudioFormat) -> tuple[float, float]:
-    """Encode mono float samples to a CBR MP3 at ``dest`` in the requested format.
-
-    Returns the integrated loudness (LUFS) and true peak (dBTP) of the encoded
-    stream, measured by ffmpeg's ebur128 filter while the encoder runs: the
-    encoder's tee muxer hands the same MP3 frames to a second ffmpeg that decodes
-    and meters them on the other core, so checking the file costs no extra pass.
-    """
-    tee = f"[f=mp3:id3v2_version=0:write_id3v1=0:fflags=+bitexact]{_tee_target(dest)}|[f=mp3]pipe:1"
-    encoder_cmd = [
-        ffmpeg_exe(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
-        "-f", "f32le", "-ar", str(fmt.sample_rate), "-ac", "1", "-i", "pipe:0",
-        "-map", "0:a", "-ac", str(fmt.channels),
-        "-c:a", "libmp3lame", "-b:a", f"{fmt.bitrate_kbps}k",
-        *_BARE_MP3,
-        "-f", "tee", tee,
-    ]  # fmt: skip
-    meter_cmd = [
-        ffmpeg_exe(), "-nostdin", "-hide_banner", "-nostats",
-        "-f", "mp3", "-i", "pipe:0", "-af", "ebur128=peak=true", "-f", "null", "-",
-    ]  # fmt: skip
-    # Streams the float PCM straight into ffmpeg: no extra temp WAV (pydub's
-    # export writes two in /tmp and leaves them behind when interrupted).
-    # stderr goes to files, not pipes: nobody reads them while we write stdin.
-    with tempfile.TemporaryFile() as errlog, tempfile.TemporaryFile() as meterlog:
-        meter = subprocess.Popen(
-            meter_cmd,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.DEVNULL,
-            stderr=meterlog,
-            preexec_fn=die_with_parent,
-        )
-        assert meter.stdin is not None
-        try:
-            proc = subprocess.Popen(
-                encoder_cmd,
-                stdin=subprocess.PIPE,
-                stdout=meter.stdin,
-                stderr=errlog,
-                preexec_fn=die_with_parent,
-            )
-        except BaseException:
-            meter.kill()
-            meter.wait()
-            raise
-        meter.stdin.close()  # the encoder holds the only write end now: EOF when it exits
-        assert proc.stdin is not None
-        try:
-            try:
-                for start in range(0, mono.size, BLOCK):
-                    proc.stdin.write(mono[start : start + BLOCK].astype("<f4").tobytes())
-                proc.stdin.close()
-            except BrokenPipeError:
-                pass  # ffmpeg died early; its exit status and message are reported below
-            encoded = proc.wait()
-            metered = meter.wait()
-        except BaseException:
-            for child in (proc, meter):
-                child.kill()
-                child.wait()
-            raise
-        if encoded != 0:
-            errlog.seek(0)
-            msg = errlog.read().decode(errors="replace")
-            key = "disk.full" if "No space left" in msg else "produce.encode"
-            raise ProductionError(key, detail=msg.strip().splitlines()[-1] if msg else "")
-        meterlog.seek(0)
-        report = meterlog.read().decode(errors="replace")
-    figures = ebur128_summary(report)
-    if metered != 0 or figures is None:
-        raise ProductionError("produce.decode", path=str(dest), detail=_stderr_tail(report))
-    return figures
 
 
 def ebur128_summary(report: str) -> tuple[float, float] | None:

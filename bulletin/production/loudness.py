@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import functools
 import math
-from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
@@ -26,7 +25,7 @@ GAIN_HOP_S = 0.001  # the limiter decides its gain once per millisecond
 # sample period; BS.1770-4 Annex 2 asks for four), _TAPS coefficients per point.
 _TAPS = 12
 _SUB_BLOCK = 1 << 15  # true-peak search granularity: skip what cannot hold the peak
-_NEAR_CEILING_DB = 0.5  # far more than gain interpolation can move a peak
+NEAR_CEILING_DB = 0.5  # far more than gain interpolation can move a peak
 
 
 # In the exact-zero pauses between sentences the filter state would decay into subnormal
@@ -44,7 +43,7 @@ def k_weighting(rate: int) -> NDArray[np.float64]:
     return np.array([np.hstack([f.passband_gain * f.b, f.a]) for f in stages])
 
 
-def _kweighted_energy(samples: np.ndarray, rate: int, bounds: NDArray[np.int64]) -> np.ndarray:
+def kweighted_energy(samples: np.ndarray, rate: int, bounds: NDArray[np.int64]) -> np.ndarray:
     """K-weighted energy between consecutive ``bounds`` (sample indices), summed over channels.
 
     Streamed in blocks: no float64 copy of the whole programme.
@@ -70,7 +69,7 @@ def _kweighted_energy(samples: np.ndarray, rate: int, bounds: NDArray[np.int64])
     return energy
 
 
-def _gated_loudness(step_energy: np.ndarray, step_len: np.ndarray) -> float:
+def gated_loudness(step_energy: np.ndarray, step_len: np.ndarray) -> float:
     """BS.1770-4 gating over 100 ms steps (energy and length of each): 400 ms blocks, the
     absolute gate at -70 LUFS and the relative gate 10 LU under the absolute-gated mean."""
     if step_energy.size < 4:
@@ -98,7 +97,7 @@ def integrated_loudness(samples: np.ndarray, rate: int) -> float:
     if n_steps < 4:
         raise ProductionError("produce.too_short")
     bounds = np.round(np.arange(n_steps + 1) * hop).astype(np.int64)
-    return _gated_loudness(_kweighted_energy(samples, rate, bounds), np.diff(bounds))
+    return gated_loudness(kweighted_energy(samples, rate, bounds), np.diff(bounds))
 
 
 @functools.cache
@@ -287,7 +286,7 @@ def phase_rotate(x: FloatArray, rate: int) -> FloatArray:
     return x
 
 
-def _true_peak_of_hops(x: FloatArray, hop: int, selected: NDArray[np.bool_]) -> float:
+def true_peak_of_hops(x: FloatArray, hop: int, selected: NDArray[np.bool_]) -> float:
     """True peak in dB of ``x`` over the selected hops (with their neighbours)."""
     selected = ndimage.maximum_filter1d(selected, 3, mode="constant")
     per_block = max(1, _SUB_BLOCK // hop)
@@ -299,101 +298,8 @@ def _true_peak_of_hops(x: FloatArray, hop: int, selected: NDArray[np.bool_]) -> 
     return 20.0 * math.log10(peak) if peak > 0 else -math.inf
 
 
-def normalize(x: FloatArray, rate: int, target_lufs: float, ceiling_db: float) -> Levelling:
-    """Gain ``x`` in place to the loudness target, limiting true peaks to the ceiling.
-
-    Returns the gain applied and the loudness the result is expected to measure.
-    Raises ``ProductionError`` ("produce.silent") when there is nothing above the
-    silence gate to raise.
-
-    The search for the gain works on one value per millisecond: the K-weighted energy
-    and the true-peak envelope of each hop are measured once, and the loudness of any
-    limited gain curve follows from them without touching the samples again; only the
-    chosen curve is applied, interpolated to every sample.
-    """
-    hop = max(1, round(GAIN_HOP_S * rate))
-    hop_rate = rate / hop
-    bounds = np.append(np.arange(0, x.size, hop), x.size).astype(np.int64)
-    hop_energy = _kweighted_energy(x[:, None], rate, bounds)
-    # 100 ms gating steps as whole hops: the estimate only steers the search, the
-    # encoded file is measured exactly afterwards.
-    steps = np.unique(np.round(np.arange(0, hop_energy.size, 0.1 * hop_rate)).astype(np.int64))
-    steps = steps[steps < hop_energy.size]
-    step_len = np.add.reduceat(np.diff(bounds).astype(np.float64), steps)
-    if steps.size < 5:
-        raise ProductionError("produce.too_short")
-    # The last, partial step would weigh a fragment like a full 100 ms.
-    steps, step_len = steps[:-1], step_len[:-1]
-
-    def loudness(gain_db: FloatArray) -> float:
-        power = np.power(10.0, gain_db.astype(np.float64) / 10.0) * hop_energy
-        return _gated_loudness(np.add.reduceat(power, steps)[: steps.size], step_len)
-
-    base = loudness(np.zeros(hop_energy.size, dtype=np.float32))
-    if not math.isfinite(base) or base < SILENCE_LUFS:
-        raise ProductionError("produce.silent")
-    # Only hops a gain up to 3 dB past the plain one could push over the ceiling need
-    # their exact envelope (speech needs about 1 dB); past that, the over-estimate
-    # elsewhere only makes the limiter a little more cautious, never unsafe.
-    envelope_db = hop_peaks_db(x, hop, ceiling_db - (target_lufs - base) - 3.0)
-
-    def curve(gain_db: float) -> FloatArray:
-        return limiter_gain_db(envelope_db, gain_db, ceiling_db, hop_rate) + np.float32(gain_db)
-
-    # Limiting takes away loudness, so the gain must overshoot the plain difference.
-    # Loudness rises monotonically but ever slower with gain: secant steps, with the
-    # slope kept positive and bounded, converge in a few cheap evaluations.
-    g0 = min(MAX_GAIN_DB, max(-MAX_GAIN_DB, target_lufs - base))
-    # A programme too peaky for target and ceiling together would otherwise be pushed
-    # up to MAX_GAIN_DB, the limiter flattening the speech and raising the noise
-    # between words by tens of dB; past this much limiting, fall short instead.
-    g_max = min(MAX_GAIN_DB, g0 + MAX_LIMITING_DB)
-    l0 = loudness(curve(g0))
-    slope = 1.0
-    for _ in range(20):
-        if abs(target_lufs - l0) < 0.01:
-            break
-        g1 = min(g_max, max(-MAX_GAIN_DB, g0 + (target_lufs - l0) / slope))
-        if g1 == g0:
-            break
-        l1 = loudness(curve(g1))
-        slope = min(1.0, max(0.1, (l1 - l0) / (g1 - g0)))
-        g0, l0 = g1, l1
-    gain_db = curve(g0)
-    _apply_gain(x, gain_db, hop)
-    # The gain curve moves within each interpolation window, so the output's true peak
-    # can stray a little from envelope + gain; only hops predicted near the ceiling
-    # can stray over it. One oversampled check there catches any residue with a trim.
-    near = envelope_db + gain_db >= np.float32(ceiling_db - _NEAR_CEILING_DB)
-    peak = _true_peak_of_hops(x, hop, near)
-    if peak > ceiling_db:
-        trim = ceiling_db - peak
-        x *= np.float32(10.0 ** (trim / 20.0))
-        l0 += trim
-        gain_db += np.float32(trim)
-    return Levelling(loudness_lufs=l0, gain_db=gain_db, hop=hop)
-
-
-@dataclass(frozen=True)
-class Levelling:
-    """What ``normalize`` did to a programme, so a retry can start again from the original
-    without a second copy of it in memory."""
-
-    loudness_lufs: float
-    """The loudness the levelled programme is expected to measure."""
-    gain_db: FloatArray
-    """Gain applied per hop, limiting included."""
-    hop: int
-    """Samples per hop."""
-
-    def undo(self, x: FloatArray) -> None:
-        """Restore, in place, the programme ``normalize`` was given (to float precision)."""
-        _apply_gain(x, self.gain_db, self.hop, undo=True)
-
-
-def _apply_gain(x: FloatArray, gain_db: FloatArray, hop: int, *, undo: bool = False) -> None:
-    """Multiply ``x`` in place by the per-hop gain, linearly interpolated between hop centres
-    (or divide by exactly the same gains, to undo an earlier call).
+def apply_gain(x: FloatArray, gain_db: FloatArray, hop: int) -> None:
+    """Multiply ``x`` in place by the per-hop gain, linearly interpolated between hop centres.
 
     Each sample lies between its own hop's centre and the nearer neighbour's, so the
     interpolation is a fixed weight per position in the hop: a few array operations
@@ -412,7 +318,4 @@ def _apply_gain(x: FloatArray, gain_db: FloatArray, hop: int, *, undo: bool = Fa
         gain = (own + (neighbour - own) * weight).reshape(-1)
         start = h0 * hop
         stop = min(h1 * hop, x.size)
-        if undo:
-            x[start:stop] /= gain[: stop - start]
-        else:
-            x[start:stop] *= gain[: stop - start]
+        x[start:stop] *= gain[: stop - start]
