@@ -55,7 +55,7 @@ CODEC_DELAY = 576 + 529  # LAME's encoder delay plus the decoder's, at the outpu
 SAFE_PADDING = 800  # LAME adds a whole frame when its padding would be under ~529 samples
 SEGMENT_S = 20.0  # a sentence pause ends a segment once it is this long
 GAIN_STEP_DB = 0.05  # the programme gain is chosen on this grid, so a rebuild can reuse it
-REUSE_LU = 0.1  # a cached gain is reused when it keeps the programme this close to target
+REUSE_LU = 0.2  # a cached gain is reused when it keeps the programme this close to target
 # LAME's speed setting (`-q`, ffmpeg's compression_level): 7 is its fast mode, about 40 %
 # less CPU than its default; at 64 kbps and more per channel speech loses nothing audible.
 ENCODER_QUALITY = 7
