@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
 from .core import Context, Region, RuleHit, run
-from .lexicon import ABBREVIATIONS
+from .lexicon import ABBREVIATIONS, FOREIGN_NAMES, foreign_key
 from .numbers import read_number
 from .rules import RULES
 
@@ -19,16 +19,35 @@ _NO_STATION: tuple[tuple[str, str], ...] = ()
 _SINGLE_TOKEN = re.compile(r"[^\W\d_][^\W_]*(?:[&/.,][^\W_]+)*\.?")
 
 
+def _whole_words(keys: Iterable[str]) -> str | None:
+    # Longest first, so "ZaloPay" wins over "Zalo".
+    ordered = sorted(keys, key=len, reverse=True)
+    if not ordered:
+        return None
+    return rf"(?<!\w)(?:{'|'.join(re.escape(k) for k in ordered)})(?!\w)"
+
+
 @lru_cache(maxsize=64)
 def _context(region: Region, station: tuple[tuple[str, str], ...]) -> Context:
     merged = dict(ABBREVIATIONS)
     merged.update(station)
     phrases = [key for key, _ in station if not _SINGLE_TOKEN.fullmatch(key)]
-    pattern = None
-    if phrases:
-        alternation = "|".join(re.escape(k) for k in sorted(phrases, key=len, reverse=True))
-        pattern = re.compile(rf"(?<!\w)(?:{alternation})(?!\w)")
-    return Context(region, merged, pattern, frozenset(key for key, _ in station))
+    phrase_pattern = _whole_words(phrases)
+    # The station's single words extend and override the shipped foreign names, in any case
+    # unless written all in capitals (capitals stay with the abbreviation rule).
+    foreign = dict(FOREIGN_NAMES)
+    foreign.update(
+        (foreign_key(key), spoken)
+        for key, spoken in station
+        if _SINGLE_TOKEN.fullmatch(key) and not key.isupper()
+    )
+    return Context(
+        region,
+        merged,
+        re.compile(phrase_pattern) if phrase_pattern else None,
+        frozenset(key for key, _ in station),
+        foreign,
+    )
 
 
 def _make_context(region: Region, lexicon: Mapping[str, str] | None) -> Context:

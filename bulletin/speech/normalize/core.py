@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 Region = Literal["north", "south"]
@@ -27,6 +27,8 @@ class Context:
     lexicon: Mapping[str, str]
     phrases: re.Pattern[str] | None = None
     station_keys: frozenset[str] = frozenset()
+    foreign: Mapping[str, str] = field(default_factory=dict)
+    """Foreign names by ``lexicon.foreign_key``: the shipped ones, then the station's."""
 
 
 Render = Callable[[re.Match[str], Context], str | None]

@@ -1,8 +1,10 @@
-"""Built-in spoken forms: administrative abbreviations, document issuers, loanwords."""
+"""Built-in spoken forms: abbreviations, document issuers, foreign names (rules/*.tsv)."""
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from pathlib import Path
 
 # Keys are matched case-sensitively, as written in official documents.
 ABBREVIATIONS: dict[str, str] = {
@@ -55,6 +57,84 @@ ABBREVIATIONS: dict[str, str] = {
     "PCTT": "phòng chống thiên tai",
     "TKCN": "tìm kiếm cứu nạn",
     "PCTT&TKCN": "phòng chống thiên tai và tìm kiếm cứu nạn",
+    "PCLB": "phòng chống lụt bão",
+    "PCLB&TKCN": "phòng chống lụt bão và tìm kiếm cứu nạn",
+    "UPSCTT": "ứng phó sự cố thiên tai",
+    "ƯPSCTT": "ứng phó sự cố thiên tai",
+    "ƯPSC": "ứng phó sự cố",
+    "KTTV": "khí tượng thủy văn",
+    "KTTVQG": "khí tượng thủy văn quốc gia",
+    "TTDBKTTV": "Trung tâm Dự báo khí tượng thủy văn",
+    "TTDBKTTVQG": "Trung tâm Dự báo khí tượng thủy văn quốc gia",
+    "ATNĐ": "áp thấp nhiệt đới",
+    "XTNĐ": "xoáy thuận nhiệt đới",
+    "KKL": "không khí lạnh",
+    "BĐKH": "biến đổi khí hậu",
+    "TTBĐ": "thông tin báo động",
+    "TNXP": "thanh niên xung phong",
+    "GTNT": "giao thông nông thôn",
+    "PTTH": "phát thanh truyền hình",
+    "UBQG": "Ủy ban Quốc gia",
+    "BCĐQG": "Ban Chỉ đạo quốc gia",
+    "BCHQSTP": "Ban Chỉ huy Quân sự thành phố",
+    "CAX": "công an xã",
+    "CSKV": "cảnh sát khu vực",
+    "TTKSBT": "Trung tâm Kiểm soát bệnh tật",
+    "CDC": "Trung tâm Kiểm soát bệnh tật",
+    "TCMR": "tiêm chủng mở rộng",
+    "SXH": "sốt xuất huyết",
+    "TCM": "tay chân miệng",
+    "LMLM": "lở mồm long móng",
+    "DTLCP": "dịch tả lợn châu Phi",
+    "CGCN": "chuyển giao công nghệ",
+    "VHTT": "văn hóa thông tin",
+    "BVTV": "bảo vệ thực vật",
+    "KHKT": "khoa học kỹ thuật",
+    "TBA": "trạm biến áp",
+    "GMĐB": "gió mùa đông bắc",
+    "TBNN": "trung bình nhiều năm",
+    "MNDBT": "mực nước dâng bình thường",
+    "MNC": "mực nước chết",
+    "ĐBBB": "Đồng bằng Bắc Bộ",
+    "BTB": "Bắc Trung Bộ",
+    "TTB": "Trung Trung Bộ",
+    "NTB": "Nam Trung Bộ",
+    "PCCCR": "phòng cháy chữa cháy rừng",
+    "QLBVR": "quản lý bảo vệ rừng",
+    "CLB": "câu lạc bộ",
+    "NVH": "nhà văn hóa",
+    "ĐVTN": "đoàn viên thanh niên",
+    "TĐC": "tái định cư",
+    "SXKD": "sản xuất kinh doanh",
+    "BVMT": "bảo vệ môi trường",
+    "VSMT": "vệ sinh môi trường",
+    "DVC": "dịch vụ công",
+    "BPMC": "bộ phận một cửa",
+    "TTPVHCC": "Trung tâm Phục vụ hành chính công",
+    "GPLX": "giấy phép lái xe",
+    "MST": "mã số thuế",
+    "HKTT": "hộ khẩu thường trú",
+    "NVQS": "nghĩa vụ quân sự",
+    "QNDB": "quân nhân dự bị",
+    "VPHC": "vi phạm hành chính",
+    "MTQG": "mục tiêu quốc gia",
+    "CTMTQG": "chương trình mục tiêu quốc gia",
+    "NSNN": "ngân sách nhà nước",
+    "KBNN": "Kho bạc Nhà nước",
+    "NHCSXH": "Ngân hàng Chính sách xã hội",
+    "QTDND": "quỹ tín dụng nhân dân",
+    "HGĐ": "hộ gia đình",
+    "DTTS": "dân tộc thiểu số",
+    "ĐBKK": "đặc biệt khó khăn",
+    "CSHS": "cảnh sát hình sự",
+    "ATLĐ": "an toàn lao động",
+    "BQLDA": "Ban Quản lý dự án",
+    "XDCB": "xây dựng cơ bản",
+    "PTNT": "phát triển nông thôn",
+    "TTCP": "Thanh tra Chính phủ",
+    "BKS": "biển kiểm soát",
+    "MBA": "máy biến áp",
+    "ĐZ": "đường dây",
     "ANTT": "an ninh trật tự",
     "ATGT": "an toàn giao thông",
     "TNGT": "tai nạn giao thông",
@@ -78,6 +158,19 @@ ABBREVIATIONS: dict[str, str] = {
     "GTVT": "Giao thông vận tải",
     "KH&ĐT": "Kế hoạch và Đầu tư",
     "KT-XH": "kinh tế - xã hội",
+    "LĐ-TB&XH": "Lao động - Thương binh và Xã hội",
+    "NN-PTNT": "Nông nghiệp và Phát triển nông thôn",
+    "TN-MT": "Tài nguyên và Môi trường",
+    "GD-ĐT": "Giáo dục và Đào tạo",
+    "KH-CN": "Khoa học và Công nghệ",
+    "KH-ĐT": "Kế hoạch và Đầu tư",
+    "TT-TT": "Thông tin và Truyền thông",
+    "VH-TT&DL": "Văn hóa, Thể thao và Du lịch",
+    "VH-TT": "văn hóa - thông tin",
+    "QP-AN": "quốc phòng - an ninh",
+    "AN-QP": "an ninh - quốc phòng",
+    "ANQP": "an ninh quốc phòng",
+    "PCTT-TKCN": "phòng chống thiên tai và tìm kiếm cứu nạn",
     "KTXH": "kinh tế - xã hội",
     "HTX": "hợp tác xã",
     "THT": "tổ hợp tác",
@@ -134,9 +227,6 @@ ABBREVIATIONS: dict[str, str] = {
     "Đ/c": "đồng chí",
     "đ/c": "đồng chí",
     "Đ/C": "đồng chí",
-    "AI": "ây ai",
-    "ASEAN": "a xê an",
-    "QR": "kiu a",
 }
 
 # Issuing bodies as they appear after the type code of a document number ("80/KH-UBND").
@@ -181,30 +271,57 @@ ISSUERS: dict[str, str] = {
 
 # A reading that depends on the words that follow the abbreviation.
 CONTEXTUAL: dict[str, tuple[re.Pattern[str], str]] = {
-    "BCH": (re.compile(r"\s+(?:[Qq]uân sự|QUÂN SỰ|QS)\b"), "Ban Chỉ huy"),
+    # A command (chỉ huy) for the military, civil defence and fire services; else an executive
+    # committee (chấp hành) of the Party, the Youth Union, a trade union.
+    "BCH": (
+        re.compile(
+            r"\s+(?:[Qq]uân sự|QUÂN SỰ|QS|PCTT|PCLB|PCCC|ƯPSC|UPSC|TKCN|[Pp]hòng,? chống|"
+            r"PHÒNG,? CHỐNG|[Pp]hòng cháy|[Ứứ]ng phó|[Tt]ìm kiếm cứu nạn|[Bb]iên phòng)"
+        ),
+        "Ban Chỉ huy",
+    ),
+    # "TT" is a town (thị trấn) unless a centre's field follows: "TT Y tế", "TT Dự báo".
+    "TT": (
+        re.compile(
+            r"\s+(?:Y tế|Dự báo|Văn hóa|VH|Khuyến nông|Dịch vụ|Bảo trợ|Giáo dục|Phục vụ|Kiểm soát"
+            r"|Truyền thông|Điều hành|Hành chính|Chính trị|Quan trắc|Phát triển|Nước sạch|KTTV|DVC)"
+        ),
+        "Trung tâm",
+    ),
 }
 
-# Matched case-insensitively; common foreign words in local bulletins.
-LOANWORDS: dict[str, str] = {
-    "facebook": "phây búc",
-    "zalo": "da lô",
-    "youtube": "diu túp",
-    "tiktok": "tích tốc",
-    "google": "gu gồ",
-    "camera": "ca mê ra",
-    "livestream": "lai trim",
-    "online": "on lai",
-    "internet": "in tơ nét",
-    "email": "i meo",
-    "website": "oép sai",
-    "wifi": "oai phai",
-    "video": "vi đê ô",
-    "virus": "vi rút",
-    "vaccine": "vắc xin",
-    "app": "áp",
-    "smartphone": "smát phôn",
-    "laptop": "láp tóp",
-    "omicron": "ô mi cờ rôn",
-    "delta": "đen ta",
-    "covid": "cô vít",
+
+def read_lexicon_table(path: Path) -> dict[str, str]:
+    """A ``written<TAB>spoken`` file (``#`` starts a comment line), NFC."""
+    table: dict[str, str] = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        written, sep, spoken = line.partition("\t")
+        if not sep or not written.strip() or not spoken.strip():
+            raise ValueError(f"{path}:{number}: expected WRITTEN<TAB>spoken, got {line!r}")
+        table[unicodedata.normalize("NFC", written.strip())] = unicodedata.normalize(
+            "NFC", spoken.strip()
+        )
+    return table
+
+
+def foreign_key(written: str) -> str:
+    """How a foreign name is looked up: all capitals as written (WHO), else case-folded."""
+    return written if written.isupper() else written.casefold()
+
+
+# Foreign names and brands in Vietnamese phonology (rules/foreign_names.tsv), by foreign_key.
+FOREIGN_NAMES: dict[str, str] = {
+    foreign_key(k): v
+    for k, v in read_lexicon_table(Path(__file__).parent / "rules" / "foreign_names.tsv").items()
 }
+
+# Vietnamese place names in Latin letters, read as written (rules/kept_names.txt).
+KEPT_NAMES: frozenset[str] = frozenset(
+    line.strip()
+    for line in (Path(__file__).parent / "rules" / "kept_names.txt")
+    .read_text(encoding="utf-8")
+    .splitlines()
+    if line.strip() and not line.startswith("#")
+)

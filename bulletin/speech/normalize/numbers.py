@@ -12,6 +12,7 @@ DIGIT_WORDS = ("không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy",
 NUM = r"\d+(?:[.,]\d+)*"
 
 _THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)*")
+_POINT_DECIMAL = re.compile(r"\d+\.\d{1,2}")
 _BILLION = 1_000_000_000
 # Beyond this a digit string is a code or an identifier, not a quantity anyone says aloud.
 _MAX_DIGITS = 15
@@ -94,14 +95,22 @@ def _read_fraction(s: str, region: Region) -> str:
     return read_number(int(s), region=region)
 
 
-def read_numeral(s: str, region: Region = "north") -> str:
-    """A written number: dots group thousands, a comma is the decimal mark ("phẩy")."""
+def read_numeral(s: str, region: Region = "north", *, point: bool = True) -> str:
+    """A written number: a comma is the decimal mark ("phẩy"); a dot before three digits
+    groups thousands ("1.592"), a single dot before one or two digits is an English-style
+    decimal point ("212.6", as forecast centres write). With ``point=False`` such a dot is
+    read "chấm", as in a version or section number ("4.0", "2.1")."""
     if _THOUSANDS.fullmatch(s):
         s = s.replace(".", "")
+    elif point and _POINT_DECIMAL.fullmatch(s):
+        s = s.replace(".", ",")
     elif "." in s:
-        # Not thousands grouping, so a version or section number: "4.0", "1.2.3".
+        # Neither thousands nor a decimal: a version or section number, "4.0", "1.2.3".
         return " chấm ".join(read_numeral(part, region) for part in s.split("."))
     head, *tails = s.split(",")
+    if len(tails) > 1:
+        # Two commas make no decimal: a list, "phường 1,2,3".
+        return ", ".join(read_numeral(part, region) for part in s.split(","))
     words = [read_integer(head, region)]
     words += [_read_fraction(tail, region) for tail in tails]
     return " phẩy ".join(words)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..core import Rule
 from . import (
     abbreviations,
+    alerts,
     cardinals,
     dates,
     documents,
@@ -20,6 +21,7 @@ RULES: tuple[Rule, ...] = (
     *special.RULES,
     *documents.RULES,
     *phones.RULES,
+    *alerts.RULES,
     *ordinals.RULES,
     *dates.RULES,
     *times.RULES,

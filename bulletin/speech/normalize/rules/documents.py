@@ -57,12 +57,15 @@ def _party_doc(m: re.Match[str], ctx: Context) -> str | None:
     return ", ".join([read_integer(number, ctx.region), spell(kind), _issuer(body, ctx)])
 
 
-_PLATE = re.compile(r"(?<![\w.])(\d{2}[A-Z]{1,2}\d?)[ -](\d{3}\.\d{2}|\d{4,5})(?![\w.])")
+# A licence plate, also with spaces around its dash ("29A - 784.09", "92N1 - 237.63").
+_PLATE = re.compile(
+    r"(?<![\w.])(\d{2}\s?[A-Z]{1,2}\d?)(?:\s?-\s?|\s)(\d{3}\.\d{2}|\d{4,5})(?![\w.])"
+)
 
 
 def _plate(m: re.Match[str], ctx: Context) -> str | None:
     series, serial = m.groups()
-    head = " ".join(read_digits(c) if c.isdigit() else spell(c) for c in series)
+    head = " ".join(read_digits(c) if c.isdigit() else spell(c) for c in series if not c.isspace())
     return f"{head}, {read_digits(serial)}"
 
 

@@ -1,4 +1,4 @@
-"""Clock times: 6h30, 06:30, 7h00, 8g30, 21h, and ranges of them ("18h-20h")."""
+"""Clock times: 6h30, 06:30, 7h00, 8g30, 21h, ranges ("18h-20h", "13-15h"), "19h/16"."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import re
 
 from ..core import Context, Rule, cue_before
 from ..numbers import read_integer
+from .dates import MONTHS
 
 _ONE = r"\d{1,2}(?:h|g|:(?=\d{2}))(?:\d{2}(?::\d{2})?)?(?:'|p(?!\w))?"
 _TIME = re.compile(rf"(?<![\w.,:/]){_ONE}(?:\s*[-–]\s*{_ONE})?(?![\w:])")
@@ -38,4 +39,35 @@ def _time(m: re.Match[str], ctx: Context) -> str | None:
     return " đến ".join(spoken)
 
 
-RULES = [Rule("time", _TIME, _time, needs_digit=True)]
+# "13-15h": only the second hour carries the "h"; the first is read as an hour too.
+_BARE_HOUR_RANGE = re.compile(r"(\d(?<![\w.,:/]\d)\d?)\s?[-–]\s?(?=\d{1,2}[hg](?:\d{2})?(?![\w:]))")
+
+
+def _bare_hour(m: re.Match[str], ctx: Context) -> str | None:
+    if int(m.group(1)) > 24:
+        return None
+    return f"{read_integer(m.group(1), ctx.region)} đến "
+
+
+# An hour with its day, as forecast tables write it: "19h/16", "04h/07/9".
+_HOUR_DAY = re.compile(r"(\d(?<![\w.,:/]\d)\d?)h(\d{2})?/(\d{1,2})(?:/(\d{1,2}))?(?![\d/]|[.,]\d)")
+
+
+def _hour_day(m: re.Match[str], ctx: Context) -> str | None:
+    hour, minute, day, month = m.groups()
+    if not 1 <= int(day) <= 31 or (month and not 1 <= int(month) <= 12):
+        return None
+    spoken = _one(hour, "h", minute, None, ctx)
+    if spoken is None:
+        return None
+    spoken += f" ngày {read_integer(day, ctx.region)}"
+    if month:
+        spoken += f" tháng {MONTHS[int(month)]}"
+    return spoken
+
+
+RULES = [
+    Rule("time", _HOUR_DAY, _hour_day, needs_digit=True),
+    Rule("time", _BARE_HOUR_RANGE, _bare_hour, needs_digit=True),
+    Rule("time", _TIME, _time, needs_digit=True),
+]
