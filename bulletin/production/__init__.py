@@ -137,7 +137,7 @@ def produce(
                 pool.submit(prepare, segment, cache)
                 for segment in timeline(
                     as_parts(parts),
-                    fmt.sample_rate,
+                    fmt,
                     settings.pause_sentence_ms,
                     settings.pause_item_ms,
                     settings.jingle_open,

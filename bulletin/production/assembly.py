@@ -14,7 +14,7 @@ from typing import Literal, Protocol
 import numpy as np
 from scipy import signal
 
-from bulletin.production.common import FloatArray, ProductionError
+from bulletin.production.common import AudioFormat, FloatArray, ProductionError
 from bulletin.production.ffmpeg import decode
 from bulletin.production.segments import SEGMENT_S, Segment, fit_tail
 
@@ -161,7 +161,7 @@ def _jingle_samples(
 
 def timeline(
     parts: Iterable[Part],
-    out_rate: int,
+    fmt: AudioFormat,
     pause_sentence_ms: int,
     pause_item_ms: int,
     jingle_open: JingleSpec,
@@ -178,6 +178,7 @@ def timeline(
     length = 0
     jingle = False
     rate = 0
+    out_rate = fmt.sample_rate
 
     def cut(gap: int, hard: bool) -> Segment | None:
         nonlocal pieces, length, jingle

@@ -50,10 +50,8 @@ from bulletin.production.loudness import (
 
 log = logging.getLogger(__name__)
 
-FRAME = 1152  # samples per MPEG-1 layer III frame (MPEG-2 frames hold 576 per granule ×2)
-CODEC_DELAY = 576 + 529  # LAME's encoder delay plus the decoder's, at the output rate
-SAFE_PADDING = 800  # LAME adds a whole frame when its padding would be under ~529 samples
-SEGMENT_S = 20.0  # a sentence pause ends a segment once it is this long
+GRANULE = 576  # samples per layer III granule: LAME's encoder delay, and its least padding
+SEGMENT_S = 60.0  # a sentence pause ends a segment once it is this long
 GAIN_STEP_DB = 0.05  # the programme gain is chosen on this grid, so a rebuild can reuse it
 REUSE_LU = 0.2  # a cached gain is reused when it keeps the programme this close to target
 # LAME's speed setting (`-q`, ffmpeg's compression_level): 7 is its fast mode, about 40 %
@@ -76,16 +74,26 @@ class Segment:
         return digest.hexdigest()
 
 
+def frame_samples(out_rate: int) -> int:
+    """Samples per MP3 frame: two granules at 32 kHz and up (MPEG-1), one below (MPEG-2)."""
+    return 2 * GRANULE if out_rate >= 32000 else GRANULE
+
+
 def fit_tail(content: int, tail: int, rate: int, out_rate: int) -> int:
     """How many of ``tail`` silent samples (after ``content``) to keep so the segment decodes
     to about as many samples as ``content + tail`` would play, codec delay and padding
     included: the pause at the cut keeps its length within half a frame. (Each cut on its
     own: carrying the rounding on to the next cut would change every later segment's
-    samples whenever one sentence changes length, and with them what can be reused.) More
-    than ``tail`` by part of a frame at most: the caller pads."""
-    frames = max(1, round((content + tail) * out_rate / rate / FRAME))
+    samples whenever one sentence changes length, and with them what can be reused.)
+
+    LAME pads a stream to whole frames with at least a granule after the last sample (more
+    than that when less would be left), so the kept samples aim at the middle of that range.
+    More than ``tail`` by part of a frame at most: the caller pads."""
+    frame = frame_samples(out_rate)
+    padding = GRANULE + frame // 2
+    frames = max(1, round((content + tail) * out_rate / rate / frame))
     while True:
-        kept = math.floor((frames * FRAME - 576 - SAFE_PADDING) * rate / out_rate) - content
+        kept = math.floor((frames * frame - GRANULE - padding) * rate / out_rate) - content
         if kept >= 0:
             return kept
         frames += 1
