@@ -209,13 +209,16 @@ def _level_and_encode(
     )
     for attempt in range(1, _MAX_ENCODE_ATTEMPTS + 1):
         curves = search.curves(plan.gain_db)
-        made: list[Encoded | Future[Encoded]] = []
-        for i, curve in enumerate(curves):
+        made: dict[int, Encoded | Future[Encoded]] = {}
+        # Longest first, so no core is left with one long segment at the end.
+        for i in sorted(range(len(curves)), key=lambda i: -prepared[i].segment.samples.size):
             found = cache.encoded(encode_key(i, plan.gain_db, ceiling))
-            made.append(
-                found if found is not None else pool.submit(job, i, curve, plan.gain_db, ceiling)
+            made[i] = (
+                found
+                if found is not None
+                else pool.submit(job, i, curves[i], plan.gain_db, ceiling)
             )
-        done = [m.result() if isinstance(m, Future) else m for m in made]
+        done = [m.result() if isinstance(m, Future) else m for _, m in sorted(made.items())]
         loudness, peak = measured(done)
         log.debug("%s: encode %d: %.2f LUFS, %.2f dBTP", out_path, attempt, loudness, peak)
         loud_err = loudness - settings.target_lufs
