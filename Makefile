@@ -14,7 +14,7 @@ $(VENV)/.runtime: pyproject.toml | $(BIN)/python
 	touch $@
 
 $(VENV)/.dev: pyproject.toml $(VENV)/.runtime
-	$(BIN)/python -m pip install --quiet -e '.[dev,seq2seq,ctranslate2,piper]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,seq2seq,ctranslate2,piper,ear]'
 	touch $@
 
 demo: $(VENV)/.runtime

@@ -114,6 +114,8 @@ class Sentence:
     text: str
     spoken: str
     audio_key: str | None
+    fallback_voice: str | None = None
+    """The fallback voice profile that read it because the bulletin's voice failed, or None."""
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -123,6 +125,7 @@ class Sentence:
             "text": self.text,
             "spoken": self.spoken,
             "audio": self.audio_key,
+            "fallback_voice": self.fallback_voice,
         }
 
 

@@ -471,7 +471,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "opt.fmt": ("Định dạng âm thanh BITRATEk-TẦNSỐ-KÊNH, ví dụ 64k-22050-1.", ""),
     "opt.credentials_env": ("Biến môi trường chứa user:mật-khẩu hoặc mã truy cập.", ""),
     "help.voices.install": (
-        "Tải giọng Piper (ví dụ vi_VN-vais1000-medium) vào voices/ (cần Internet).",
+        "Cài giọng trong danh mục (ví dụ vi_VN-vais1000-medium) vào voices/: tải về, hoặc "
+        "chép từ thư mục/USB với --from; mọi tệp được kiểm tra SHA-256.",
         "",
     ),
     "col.voice": ("Giọng", "Voice"),
@@ -479,7 +480,11 @@ CATALOG: dict[str, tuple[str, str]] = {
     "col.region": ("Vùng", "Region"),
     "help.voices": ("Các giọng đọc trong voices/ (list, test).", ""),
     "help.voices.list": ("Liệt kê giọng đọc và cho biết giọng nào dùng được trên máy này.", ""),
-    "help.voices.test": ("Đọc thử một thông báo mẫu bằng giọng NAME ra tệp MP3.", ""),
+    "help.voices.test": (
+        "Đọc thử một thông báo mẫu bằng giọng NAME ra tệp MP3; --score chấm độ dễ nghe bằng "
+        "bộ nghe máy.",
+        "",
+    ),
     "review.no_user": ("Cần tên người duyệt (--as)", "An approver name is required (--as)"),
     "review.no_reason": ("Cần lý do từ chối (--reason)", "A reason is required (--reason)"),
     "review.same_approver": (
@@ -649,7 +654,6 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Bộ tóm tắt {name} không nạp được mô hình: {detail}",
         "Summarizer {name} cannot load its model: {detail}",
     ),
-    "voices.install_failed": ("Không cài được giọng: {detail}", "Voice not installed: {detail}"),
     "tts.failed": ("Lỗi tổng hợp giọng nói: {detail}", "Speech synthesis failed: {detail}"),
     "interrupted": (
         "Đã dừng theo yêu cầu (Ctrl-C); dữ liệu đã lưu vẫn nguyên vẹn",

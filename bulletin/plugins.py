@@ -32,6 +32,10 @@ BUILTIN: dict[Kind, dict[str, str]] = {
         "espeak": "bulletin.speech.tts.espeak:EspeakEngine",
         "piper": "bulletin.speech.tts.piper:PiperEngine",
         "coqui": "bulletin.speech.tts.coqui:CoquiEngine",
+        "openai-speech": "bulletin.speech.tts.cloud.openai:OpenAISpeechEngine",
+        "viettel": "bulletin.speech.tts.cloud.viettel:ViettelEngine",
+        "vbee": "bulletin.speech.tts.cloud.vbee:VbeeEngine",
+        "fpt": "bulletin.speech.tts.cloud.fpt:FptEngine",
     },
     "transports": {
         "folder": "bulletin.delivery.folder:FolderTransport",

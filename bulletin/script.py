@@ -3,13 +3,15 @@ and how long a script takes on air."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bulletin.domain import Announcement
-from bulletin.errors import InputError
+from bulletin.errors import BulletinError, InputError
 from bulletin.speech.profiles import syllables_per_minute
 from bulletin.text.sentences import ensure_period
 from bulletin.workspace import Programme, VoiceProfile, Workspace
@@ -46,6 +48,7 @@ class AirTime:
         self.region = voice.region
         self.lexicon = workspace.lexicon()
         self.per_minute = syllables_per_minute(voice)
+        self.issuers = Issuers(workspace)
 
     def seconds(self, lines: Sequence[str]) -> float:
         from bulletin.speech.normalize import normalize
@@ -57,8 +60,9 @@ class AirTime:
 
     def __call__(self, announcement: Announcement, summary: Summary) -> float:
         """An item: its intro, its summary and the pause after it."""
-        intro = f"Tin thứ nhất: {announcement.title}."
-        return self.seconds([intro, *summary.sentences]) + self.audio.pause_item_ms / 1000
+        intro = [f"Tin thứ nhất: {announcement.title}."]
+        intro += self.issuers.lines(announcement, list(summary.sentences))
+        return self.seconds([*intro, *summary.sentences]) + self.audio.pause_item_ms / 1000
 
     def frame(self, script: Sequence[ScriptLine]) -> float:
         """Opening, closing and jingles: what every programme spends before its items."""
@@ -68,6 +72,34 @@ class AirTime:
             if setting
         )
         return self.seconds([line.text for line in script]) + jingles
+
+
+class Issuers:
+    """Who issued each source's items, as the station set it (`issuer` in sources.yaml), and
+    the sentence that says so before an item's summary ("Theo Đài Khí tượng Thủy văn tỉnh …:")."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.template = workspace.config.script.item_issuer
+        try:
+            sources = workspace.sources()
+        except BulletinError:
+            sources = {}  # a broken sources.yaml is reported by fetch; a script goes on
+        self.by_source = {key: (spec.issuer or "").strip() for key, spec in sources.items()}
+
+    def lines(self, announcement: Announcement, summary: Sequence[str]) -> list[str]:
+        """The issuer's sentence, unless unknown or the title or summary opening names it."""
+        issuer = self.by_source.get(announcement.source, "")
+        if not issuer or not summary:
+            return []
+        named = _words(issuer)
+        opening = _words(" ".join([announcement.title, *summary[:1]]))
+        if f" {named} " in f" {opening} ":
+            return []
+        return [_fill(self.template, {"issuer": issuer})]
+
+
+def _words(text: str) -> str:
+    return " ".join(re.findall(r"\w+", unicodedata.normalize("NFC", text).lower()))
 
 
 def ordinal(n: int) -> str:
@@ -89,6 +121,7 @@ def write_script(
 
     config = workspace.config
     lexicon = workspace.lexicon()
+    issuers = Issuers(workspace)
     date = normalize(f"{WEEKDAYS[today.weekday()]}, ngày {today:%d/%m/%Y}", region=voice.region)
     fields = {
         "station": config.station.name,
@@ -120,6 +153,8 @@ def write_script(
                 config.script.item_intro, {"index": ordinal(position), "title": announcement.title}
             ),
         )
+        for line in issuers.lines(announcement, summary):
+            add("item", position, line)
         for sentence in summary:
             add("item", position, sentence)
     add("closing", None, _fill(config.script.closing, fields))

@@ -1,19 +1,23 @@
-"""Choose a programme's items: emergency > priority > normal, newest first, near-duplicates
-merged, each summarized, filled to the programme's minutes."""
+"""Choose a programme's items: emergency > priority > normal, newest first, none older than
+the programme allows, near-duplicates merged, each summarized (warnings read whole), filled to
+the programme's minutes."""
 
 from __future__ import annotations
 
 import heapq
 import math
-import time
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from bulletin.store import Announcement, Store
 from bulletin.summarize.base import Budget, Summarizer, Summary
+from bulletin.summarize.content import Boilerplate, is_cut_snippet, is_vietnamese, is_warning
+from bulletin.summarize.facts import extract_facts
 from bulletin.summarize.lead import speech_seconds
+from bulletin.summarize.whole import WholeReader
 from bulletin.workspace import PRIORITY_RANK, LimitsConfig, Programme
 
 if TYPE_CHECKING:
@@ -47,6 +51,30 @@ class Selected:
     """Ids of near-duplicate announcements this item stands for."""
 
 
+@dataclass(frozen=True)
+class LeftOut:
+    """An announcement a programme did not air, and why (a message key and its fields)."""
+
+    announcement: Announcement
+    key: str
+    params: dict[str, str] = field(default_factory=dict)
+
+    def reason(self, lang: str | None = None) -> str:
+        from bulletin.messages import t
+
+        return t(self.key, lang=lang, **self.params)
+
+
+def _left_out(announcement: Announcement, key: str, **params: str) -> LeftOut:
+    return LeftOut(
+        announcement, key, {"id": str(announcement.id), "title": announcement.title, **params}
+    )
+
+
+MAX_LEFT_OUT = 50
+"""Reasons kept per build: enough for an editor to see why, bounded for a large backlog."""
+
+
 Similarity = Callable[[Sequence[Announcement]], list[int | None]]
 """Called with successive blocks of candidates, best first: for each candidate of a block, the
 index (counting every candidate given so far) of an earlier, kept one it repeats, else None."""
@@ -71,25 +99,77 @@ def _timestamp(published: str | None) -> float:
         return 0.0
 
 
+def max_age_days(programme: Programme, announcement: Announcement) -> float | None:
+    """How old an item of this programme may be: warnings go stale sooner than news."""
+    limits = [programme.max_age_days]
+    if is_warning(announcement.title, announcement.tags, announcement.priority):
+        limits.append(programme.warning_max_age_days)
+    known = [days for days in limits if days]
+    return min(known) if known else None
+
+
+def too_old(programme: Programme, announcement: Announcement, now: datetime) -> LeftOut | None:
+    """Why `announcement` is too old to air at `now`, or None. An item with no date passes (a
+    typed-in notice is dated by when it was typed in, which it does not carry)."""
+    days = max_age_days(programme, announcement)
+    if days is None or not announcement.published:
+        return None
+    published = _timestamp(announcement.published)
+    if not published or published >= now.timestamp() - days * 86400.0:
+        return None
+    return _left_out(
+        announcement,
+        "content.too_old",
+        published=announcement.published[:10],
+        days=f"{days:g}",
+    )
+
+
 def candidates(
-    store: Store, programme: Programme, limit: int = MAX_CANDIDATES
+    store: Store,
+    programme: Programme,
+    limit: int = MAX_CANDIDATES,
+    *,
+    now: datetime | None = None,
+    left_out: list[LeftOut] | None = None,
 ) -> list[Announcement]:
-    """The best `limit` unaired, non-duplicate announcements passing the programme's filters,
-    best first."""
+    """The best `limit` unaired, non-duplicate announcements passing the programme's filters
+    and age limits at `now` (default: the present), best first. Items left out for their
+    age are added to `left_out`, the best of them first, up to MAX_LEFT_OUT."""
     aired = store.aired_announcement_ids()
-    # Items older than the programme's max_age_days are news no more; an item with no date
-    # passes (a typed-in notice is dated by when it was typed in, which it does not carry).
-    oldest = time.time() - programme.max_age_days * 86400.0 if programme.max_age_days else None
+    moment = now or datetime.now(UTC)
+    stale: list[tuple[tuple[int, float, int], LeftOut]] = []
+
+    def fresh(announcement: Announcement) -> bool:
+        found = too_old(programme, announcement, moment)
+        if found is None:
+            return True
+        if left_out is not None:
+            key = rank_key(announcement)
+            if len(stale) < MAX_LEFT_OUT:
+                heapq.heappush(stale, (_negated(key), found))
+            elif _negated(key) > stale[0][0]:
+                heapq.heapreplace(stale, (_negated(key), found))
+        return False
+
     pool = (
         a
         for a in store.each_announcement(include_duplicates=False)
         if a.id not in aired
         and (not programme.sources or a.source in programme.sources)
         and (not programme.tags or set(programme.tags) & set(a.tags))
-        and (oldest is None or not a.published or _timestamp(a.published) >= oldest)
+        and fresh(a)
     )
     # Same order as sorting all of them, keeping only `limit` at a time.
-    return heapq.nsmallest(limit, pool, key=rank_key)
+    best = heapq.nsmallest(limit, pool, key=rank_key)
+    if left_out is not None:
+        left_out.extend(found for _, found in sorted(stale, reverse=True))
+    return best
+
+
+def _negated(key: tuple[int, float, int]) -> tuple[int, float, int]:
+    """A rank key turned around, so a min-heap keeps the best-ranked items."""
+    return (-key[0], -key[1], -key[2])
 
 
 EMBED_BATCH = 64
@@ -154,35 +234,119 @@ class NearDuplicates:
         self._vectors = vectors or (lambda items: passage_vectors([twin_text(a) for a in items]))
         self._kept: Vectors | None = None
         self._kept_index: list[int] = []
+        self._kept_facts: list[Facts | None] = []
         self._seen = 0
 
     def __call__(self, announcements: Sequence[Announcement]) -> list[int | None]:
         if not announcements:
             return []
-        return self.twins(self._vectors(announcements))
+        return self.twins(self._vectors(announcements), [Facts.of(a) for a in announcements])
 
-    def twins(self, vectors: Vectors) -> list[int | None]:
-        """For each unit-length row, the index of an earlier kept row it repeats, else None."""
+    def twins(
+        self, vectors: Vectors, facts: Sequence[Facts | None] | None = None
+    ) -> list[int | None]:
+        """For each unit-length row, the index of an earlier kept row it repeats, else None.
+        With `facts`, a row only repeats one whose dates, numbers and codes agree with its own."""
         import numpy as np
 
         twins: list[int | None] = []
         for offset, vector in enumerate(vectors):
+            mine = facts[offset] if facts is not None else None
             twin = None
             if self._kept is not None:
-                close = np.flatnonzero(self._kept @ vector >= self.threshold)
-                twin = self._kept_index[int(close[0])] if close.size else None
+                for row in np.flatnonzero(self._kept @ vector >= self.threshold):
+                    theirs = self._kept_facts[int(row)]
+                    if mine is None or theirs is None or mine.agrees(theirs):
+                        twin = self._kept_index[int(row)]
+                        break
             if twin is None:
-                row = vector[None, :]
-                self._kept = row if self._kept is None else np.vstack([self._kept, row])
+                row_vector = vector[None, :]
+                self._kept = (
+                    row_vector if self._kept is None else np.vstack([self._kept, row_vector])
+                )
                 self._kept_index.append(self._seen + offset)
+                self._kept_facts.append(mine)
             twins.append(twin)
         self._seen += len(vectors)
         return twins
 
 
+# Updates of one hazard warning keep their title but change its issue time and date.
+_HAZARD_UPDATE = re.compile(
+    r"\b(?:bão|áp thấp nhiệt đới|lũ|mưa lớn|mưa to|triều cường|rét đậm|rét hại|nắng nóng|"
+    r"sạt lở|động đất|sóng thần|cháy rừng|xâm nhập mặn|dông|giông|lốc)\b",
+    re.I,
+)
+_COMPARED = frozenset({"date", "number", "code", "money", "percent"})
+
+
+@dataclass(frozen=True)
+class Facts:
+    """The dates, numbers and document codes that tell one notice from its look-alikes: an
+    exam notice for another day, a plan for another year, a budget for another quarter."""
+
+    title: frozenset[tuple[object, ...]]
+    lead_dates: frozenset[tuple[object, ...]]
+    lead_codes: frozenset[tuple[object, ...]]
+    update: bool
+    """A hazard warning: its updates differ in issue dates and times, and still merge."""
+
+    @classmethod
+    def of(cls, announcement: Announcement) -> Facts:
+        update = _HAZARD_UPDATE.search(announcement.title) is not None
+        kinds = _COMPARED - {"date"} if update else _COMPARED
+        title = frozenset(_fact_keys(announcement.title, kinds))
+        lead = _fact_keys(announcement.body[:300], frozenset({"date", "code"}))
+        return cls(
+            title,
+            frozenset(k for k in lead if k[0] == "date"),
+            frozenset(k for k in lead if k[0] == "code"),
+            update,
+        )
+
+    def agrees(self, other: Facts) -> bool:
+        if not _same_facts(self.title, other.title):
+            return False
+        if self.update and other.update:
+            return True
+        # The opening of the text dates and numbers a notice its title may not.
+        return all(
+            not mine or not theirs or _same_facts(mine, theirs)
+            for mine, theirs in (
+                (self.lead_dates, other.lead_dates),
+                (self.lead_codes, other.lead_codes),
+            )
+        )
+
+
+def _fact_keys(text: str, kinds: frozenset[str]) -> list[tuple[object, ...]]:
+    return [found.key for found in extract_facts(text) if found.key[0] in kinds]
+
+
+def _same_facts(mine: frozenset[tuple[object, ...]], theirs: frozenset[tuple[object, ...]]) -> bool:
+    """Equal, where a date without a year equals the same day and month of any year."""
+    if mine == theirs:
+        return True
+
+    def loose(keys: frozenset[tuple[object, ...]]) -> set[tuple[object, ...]]:
+        return {k[:3] if k[0] == "date" else k for k in keys}
+
+    if loose(mine) != loose(theirs):
+        return False
+    years = {k[:3]: k[3] for k in mine if k[0] == "date" and k[3] is not None}
+    return all(k[3] is None or years.get(k[:3]) in (None, k[3]) for k in theirs if k[0] == "date")
+
+
 def embedding_twins(texts: Sequence[str]) -> list[int | None]:
-    """For each text, the index of an earlier near-identical one (cosine of e5 embeddings)."""
-    return NearDuplicates().twins(passage_vectors(texts))
+    """For each text, the index of an earlier near-identical one (cosine of e5 embeddings)
+    whose dates, numbers and codes agree (the first line is the title)."""
+    facts = [Facts.of(_as_announcement(text)) for text in texts]
+    return NearDuplicates().twins(passage_vectors(texts), facts)
+
+
+def _as_announcement(text: str) -> Announcement:
+    title, _, body = text.partition("\n")
+    return Announcement(0, "", "", title, None, None, "normal", (), body, None)
 
 
 def twin_text(announcement: Announcement) -> str:
@@ -209,15 +373,27 @@ def fill_programme(
     cost_of: Cost | None = None,
     frame_seconds: float = FRAME_SECONDS,
     similarity: Similarity | None = None,
+    *,
+    boilerplate: Boilerplate | None = None,
+    left_out: list[LeftOut] | None = None,
 ) -> list[Selected]:
     """Walk the candidates best first, a block at a time: set near-duplicates of earlier ones
-    aside, summarize the others and keep each while the minutes allow.
+    aside, summarize the others and keep each while the minutes allow. Warnings and notices
+    are read whole (`WholeReader`) in the time left; a snippet cut with "…" is left out.
 
     The walk stops once the programme is full or stopped filling: only the candidates it
-    reaches are embedded and summarized, whatever the length of the pool.
+    reaches are embedded and summarized, whatever the length of the pool. `boilerplate`
+    (the station's patterns) is taken out of each text first; what was left out and why is
+    added to `left_out`.
     """
     cost_of = cost_of or written_cost(budget)
     twins_of = similarity or NearDuplicates()
+    whole = WholeReader(boilerplate)
+    dropped: list[LeftOut] = left_out if left_out is not None else []
+
+    def text_of(announcement: Announcement) -> str:
+        return boilerplate.strip(announcement.body) if boilerplate else announcement.body
+
     # Pool index of each kept candidate -> ids of the near-duplicates it stands for.
     merged: dict[int, list[int]] = {}
     chosen: list[tuple[int, Summary]] = []
@@ -229,7 +405,7 @@ def fill_programme(
         if start >= len(pool):
             return False
         # Emergencies always go in; they rank first, so this only finishes them.
-        if not chosen or pool[start].priority == "emergency":
+        if not chosen:
             return True
         return spent < seconds and misses < MAX_MISSES
 
@@ -238,15 +414,43 @@ def fill_programme(
         block = range(start, min(start + size, len(pool)))
         start = block.stop
         fresh = _set_twins_aside(pool, block, twins_of, merged)
-        if not fresh:
-            continue
-        summaries = summarizer.summarize_many(
-            [(pool[i].body, pool[i].title) for i in fresh], budget
+        for index in fresh:
+            if is_cut_snippet(pool[index].body):
+                dropped.append(_left_out(pool[index], "content.snippet"))
+        fresh = [i for i in fresh if not is_cut_snippet(pool[i].body)]
+        for index in fresh:
+            if not _in_vietnamese(pool[index]):
+                dropped.append(_left_out(pool[index], "content.not_vietnamese"))
+        fresh = [i for i in fresh if _in_vietnamese(pool[i])]
+        warnings = {i for i in fresh if _is_warning(pool[i])}
+        news = [i for i in fresh if i not in warnings]
+        summaries = dict(
+            zip(
+                news,
+                summarizer.summarize_many([(text_of(pool[i]), pool[i].title) for i in news], budget)
+                if news
+                else [],
+                strict=True,
+            )
         )
-        for index, summary in zip(fresh, summaries, strict=True):
+        for index in fresh:
             announcement = pool[index]
+            if index in warnings:
+                summary, readable = _read_whole(
+                    whole, text_of(announcement), announcement, budget, seconds - spent, cost_of
+                )
+            else:
+                summary = summaries[index]
+                readable = bool(summary.sentences)
+            if not readable and announcement.body.strip():
+                dropped.append(_left_out(announcement, "content.nothing_to_read"))
+                continue
             cost = cost_of(announcement, summary)
-            if announcement.priority != "emergency" and chosen and spent + cost > seconds:
+            cut_to_nothing = readable and not summary.sentences
+            if chosen and (spent + cost > seconds or cut_to_nothing):
+                dropped.append(
+                    _left_out(announcement, "content.over_time", seconds=f"{seconds - spent:.0f}")
+                )
                 misses += 1
                 continue
             chosen.append((index, summary))
@@ -257,6 +461,36 @@ def fill_programme(
             pool, range(start, min(start + TWIN_LOOKAHEAD, len(pool))), twins_of, merged
         )
     return [Selected(pool[i], summary, tuple(merged[i])) for i, summary in chosen]
+
+
+def _read_whole(
+    whole: WholeReader,
+    text: str,
+    announcement: Announcement,
+    budget: Budget,
+    seconds_left: float,
+    cost_of: Cost,
+) -> tuple[Summary, bool]:
+    """A warning read whole in the time left after its intro, and whether it has anything
+    to read at all (with no time limit)."""
+    unlimited = Budget(None, None, budget.words_per_minute, budget.sentence_pause_s)
+    full = whole.summarize(text, unlimited, title=announcement.title)
+    if not full.sentences or cost_of(announcement, full) <= seconds_left:
+        return full, bool(full.sentences)
+    intro = cost_of(announcement, Summary((), whole.name))
+    room = Budget(
+        None, max(seconds_left - intro, 0.0), budget.words_per_minute, budget.sentence_pause_s
+    )
+    return whole.summarize(text, room, title=announcement.title), True
+
+
+def _in_vietnamese(announcement: Announcement) -> bool:
+    """A notice in another language would be read by the Vietnamese voice as nonsense."""
+    return is_vietnamese(f"{announcement.title}\n{announcement.body[:600]}")
+
+
+def _is_warning(announcement: Announcement) -> bool:
+    return is_warning(announcement.title, announcement.tags, announcement.priority)
 
 
 def _block_size(items: int, items_seconds: float, seconds_left: float) -> int:
@@ -299,14 +533,35 @@ def select(
     cost_of: Cost | None = None,
     frame_seconds: float = FRAME_SECONDS,
     max_candidates: int = MAX_CANDIDATES,
+    *,
+    now: datetime | None = None,
+    boilerplate: Boilerplate | None = None,
+    left_out: list[LeftOut] | None = None,
 ) -> list[Selected]:
-    """Explicit items as given, else the programme's best items that fit its minutes, chosen
-    among its best `max_candidates`."""
+    """Explicit items as given (an editor chose them: no age limit), else the programme's best
+    items at `now` that fit its minutes, chosen among its best `max_candidates`; what was
+    left out and why goes to `left_out`."""
     if item_ids:
         chosen = [store.announcement(i) for i in item_ids]
-        summaries = summarizer.summarize_many([(a.body, a.title) for a in chosen], budget)
-        return [Selected(a, s) for a, s in zip(chosen, summaries, strict=True)]
-    pool = candidates(store, programme, max_candidates)
+        texts = [(boilerplate.strip(a.body) if boilerplate else a.body, a.title) for a in chosen]
+        # Warnings are read whole here too, in the time the items before them leave, as
+        # the programme read them when it chose these items in this order.
+        whole = WholeReader(boilerplate)
+        cost = cost_of or written_cost(budget)
+        others = [i for i, a in enumerate(chosen) if not _is_warning(a)]
+        summaries = summarizer.summarize_many([texts[i] for i in others], budget)
+        made = dict(zip(others, summaries, strict=True))
+        seconds, spent = programme.max_minutes * 60.0, frame_seconds
+        selected = []
+        for i, announcement in enumerate(chosen):
+            if i not in made:
+                made[i], _ = _read_whole(
+                    whole, texts[i][0], announcement, budget, seconds - spent, cost
+                )
+            spent += cost(announcement, made[i])
+            selected.append(Selected(announcement, made[i]))
+        return selected
+    pool = candidates(store, programme, max_candidates, now=now, left_out=left_out)
     if similarity is None:
         similarity = NearDuplicates(vectors=lambda items: announcement_vectors(store, items))
     return fill_programme(
@@ -317,4 +572,6 @@ def select(
         cost_of,
         frame_seconds,
         similarity,
+        boilerplate=boilerplate,
+        left_out=left_out,
     )

@@ -46,6 +46,8 @@ class Station(_Model):
 
 class Defaults(_Model):
     voice: str = "giong-mien-bac"
+    fallback_voice: str | None = "giong-mien-bac"
+    """Speaks what the chosen voice cannot (a cloud service down); null: a failure stops."""
     programme: str = "ban-tin-sang"
     summary_sentences: int = Field(3, ge=1, le=50)
 
@@ -147,6 +149,7 @@ class ScriptConfig(_Model):
         "Đây là {station}. Mời bà con nghe {programme} hôm nay, {date}. Bản tin có {count} tin."
     )
     item_intro: str = "Tin thứ {index}: {title}."
+    item_issuer: str = "Theo {issuer}:"  # before an item's summary, when its source has one
     closing: str = "{programme} của {station} đến đây là hết. Cảm ơn bà con đã chú ý lắng nghe."
 
 
@@ -204,6 +207,8 @@ class StationConfig(_Model):
     timezone: str = "Asia/Ho_Chi_Minh"
     language: str = "vi"
     public_url: str = "http://127.0.0.1:8750"
+    voices_url: str | None = None
+    """A mirror `bulletin voices install` downloads from instead of the catalog's address."""
     defaults: Defaults = Defaults()
     summary: SummaryConfig = SummaryConfig()
     audio: AudioConfig = AudioConfig()
@@ -236,6 +241,9 @@ class SourceConfig(_Pluggable):
     path: str | None = None
     priority: Priority = "normal"
     tags: list[str] = []
+    # Who issues what this source publishes, read before each of its items ("Theo {issuer}:"):
+    # "Đài Khí tượng Thủy văn tỉnh Quảng Trị". Without it, no issuer is read.
+    issuer: str | None = None
     link_pattern: str | None = None  # page: regex an article link must match (else detected)
     max_pages: int = Field(1, ge=1, le=50)  # page: listing pages to follow (pagination)
     max_articles: int = Field(30, ge=1, le=500)  # page/rss: new articles fetched per run
@@ -399,7 +407,9 @@ class Programme(_Model):
     # What.
     sources: list[str] = []
     tags: list[str] = []  # only announcements carrying one of these tags (empty: all)
-    max_age_days: float | None = Field(None, gt=0, le=3650)  # older items are not aired
+    max_age_days: float | None = Field(7, gt=0, le=3650)  # older items are not aired (null: any)
+    # Warnings (storms, floods, power cuts, …) go stale sooner: older ones are not aired.
+    warning_max_age_days: float | None = Field(2, gt=0, le=3650)
     voice: str | None = None
     max_minutes: float = Field(5, gt=0, le=120)
     summarizer: str | None = None  # overrides summary.engine for this programme

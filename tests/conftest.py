@@ -37,6 +37,7 @@ class Run:
 # node id through an attribute pytest no longer reads.)
 WHOLE_MODULES = {
     "tests/test_piper.py": "two tiny piper voices trained at setup",
+    "tests/test_voices.py": "a tiny piper voice built at setup, served for installs",
     "tests/test_seq2seq.py": "tiny T5 models built and converted at setup",
     "tests/test_coqui.py": "a tiny coqui model and its worker process",
     "tests/test_transport_streaming.py": "icecast2 and mosquitto",

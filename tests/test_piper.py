@@ -1,12 +1,10 @@
 """Tests for the piper engine on a tiny voice exported at test time with piper's own VITS
-code, and for voice installation against a real HTTP server on 127.0.0.1."""
+code (voice installation is tested in test_voices.py)."""
 
 from __future__ import annotations
 
 import json
 import os
-import socket
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +14,7 @@ import pytest
 from bulletin.speech.profiles import engine_for
 from bulletin.speech.tts import AudioChunk, TTSEngine, TTSError
 from bulletin.speech.tts.piper import PiperEngine
-from bulletin.speech.voices import VoiceInstallError, install_voice
 from bulletin.workspace import VoiceProfile
-from tests.httpserver import HttpServer, Reply, http_server, redirect, static  # noqa: F401
 from tests.tiny_piper import SAMPLE_RATE, bench_piper, build_tiny_voice
 
 SENTENCES = [
@@ -195,104 +191,6 @@ def test_bench_reports_rtf_of_engine_and_piper(tiny_voice: Path) -> None:
     assert result["audio_s"] > 0
     for key in ("piper_rtf", "engine_rtf", "engine_stream_rtf", "ratio", "stream_ratio"):
         assert result[key] > 0
-
-
-# Voice installation ---------------------------------------------------------------------
-
-VOICE = "vi_VN-vivos-x_low"
-FOLDER = "/vi/vi_VN/vivos/x_low"
-
-
-def serve_voice(server: HttpServer, tiny_voice: Path) -> None:
-    """A piper-voices tree on the test server holding the tiny voice under a real name."""
-    config = Path(f"{tiny_voice}.json").read_bytes()
-    server.route(f"{FOLDER}/{VOICE}.onnx.json", static(config, content_type="application/json"))
-    # The hub redirects file downloads to its storage; follow that like the real thing.
-    server.route(f"{FOLDER}/{VOICE}.onnx", redirect("/storage/blob"))
-    server.route("/storage/blob", static(tiny_voice.read_bytes(), content_type="application/bin"))
-
-
-def leftovers(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
-
-
-def test_install_voice_downloads_a_voice_the_engine_can_use(
-    http_server: HttpServer,  # noqa: F811
-    tiny_voice: Path,
-    tmp_path: Path,
-) -> None:
-    serve_voice(http_server, tiny_voice)
-    dest = tmp_path / "voices"
-    model = install_voice(VOICE, dest, base_url=http_server.url)
-    assert model == dest / f"{VOICE}.onnx"
-    assert leftovers(dest) == [f"{VOICE}.onnx", f"{VOICE}.onnx.json"]
-    assert model.read_bytes() == tiny_voice.read_bytes()
-    assert rms(PiperEngine(str(model)).synthesize(SENTENCES[0])) > RMS_FLOOR
-    # Installed already: nothing is fetched again unless forced.
-    asked = len(http_server.requests)
-    assert install_voice(VOICE, dest, base_url=http_server.url) == model
-    assert len(http_server.requests) == asked
-    install_voice(VOICE, dest, base_url=http_server.url, force=True)
-    assert len(http_server.requests) > asked
-    assert leftovers(dest) == [f"{VOICE}.onnx", f"{VOICE}.onnx.json"]
-
-
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def test_install_voice_without_network_says_how_to_copy_by_hand(tmp_path: Path) -> None:
-    dest = tmp_path / "voices"
-    base = f"http://127.0.0.1:{closed_port()}"
-    with pytest.raises(VoiceInstallError) as caught:
-        install_voice(VOICE, dest, base_url=base)
-    message = str(caught.value)
-    assert "no access" in message
-    assert f"{base}{FOLDER}/" in message
-    assert f"{VOICE}.onnx and {VOICE}.onnx.json" in message and str(dest) in message
-    assert isinstance(caught.value, TTSError)
-    assert leftovers(dest) == []
-
-
-def test_install_voice_cut_off_mid_model_leaves_nothing(
-    http_server: HttpServer,  # noqa: F811
-    tiny_voice: Path,
-    tmp_path: Path,
-) -> None:
-    def cut_off() -> Iterator[bytes]:
-        yield tiny_voice.read_bytes()[:100_000]
-        raise ConnectionAbortedError("server went away")  # the handler drops the connection
-
-    config = Path(f"{tiny_voice}.json").read_bytes()
-    http_server.route(f"{FOLDER}/{VOICE}.onnx.json", Reply(200, config))
-    http_server.route(f"{FOLDER}/{VOICE}.onnx", lambda _request: Reply(200, cut_off()))
-    dest = tmp_path / "voices"
-    with pytest.raises(VoiceInstallError, match="was interrupted"):
-        install_voice(VOICE, dest, base_url=http_server.url)
-    assert leftovers(dest) == []
-
-
-def test_install_voice_rejects_a_portal_page_as_config(
-    http_server: HttpServer,  # noqa: F811
-    tmp_path: Path,
-) -> None:
-    http_server.route(f"{FOLDER}/{VOICE}.onnx.json", Reply(200, b"<html>Login</html>"))
-    with pytest.raises(VoiceInstallError, match="not a piper voice config"):
-        install_voice(VOICE, tmp_path, base_url=http_server.url)
-    assert leftovers(tmp_path) == []
-
-
-def test_install_unknown_voice_or_bad_name(
-    http_server: HttpServer,  # noqa: F811
-    tmp_path: Path,
-) -> None:
-    with pytest.raises(VoiceInstallError, match=r"No piper voice 'vi_VN-nobody-low'.*HTTP 404"):
-        install_voice("vi_VN-nobody-low", tmp_path, base_url=http_server.url)
-    with pytest.raises(VoiceInstallError, match="is not a piper voice name"):
-        install_voice("vais1000", tmp_path, base_url=http_server.url)
-    assert leftovers(tmp_path) == []
 
 
 def test_a_piper_voice_profile_builds_a_bulletin(sample_ws: Path, tiny_voice: Path) -> None:

@@ -30,6 +30,11 @@ BODY = (
 )
 
 
+def _programme(**fields: object) -> Programme:
+    """A programme without age limits: these tests are about order, filters and minutes."""
+    return Programme.model_validate({"max_age_days": None, "warning_max_age_days": None, **fields})
+
+
 def _store(tmp_path: Path) -> Store:
     return Store(tmp_path / "db.sqlite3")
 
@@ -72,7 +77,7 @@ def test_emergency_then_priority_then_newest(tmp_path: Path) -> None:
     _add(store, "c", "4", "Tin khẩn", priority="emergency", body="Bão số 13 đổ bộ chiều nay.")
     chosen = select(
         store,
-        Programme(max_minutes=10),
+        _programme(max_minutes=10),
         LeadSummarizer(),
         Budget(2),
         similarity=no_merge,
@@ -93,15 +98,15 @@ def test_programme_minutes_and_filters_are_respected(tmp_path: Path) -> None:
             tags=("nong-nghiep",) if i < 4 else (),
         )
     short = select(
-        store, Programme(max_minutes=1.5), LeadSummarizer(), Budget(3), similarity=no_merge
+        store, _programme(max_minutes=1.5), LeadSummarizer(), Budget(3), similarity=no_merge
     )
     assert 1 <= len(short) < 30
     only_xa = select(
-        store, Programme(sources=["xa"]), LeadSummarizer(), Budget(1), similarity=no_merge
+        store, _programme(sources=["xa"]), LeadSummarizer(), Budget(1), similarity=no_merge
     )
     assert {c.announcement.source for c in only_xa} == {"xa"}
     tagged = select(
-        store, Programme(tags=["nong-nghiep"]), LeadSummarizer(), Budget(1), similarity=no_merge
+        store, _programme(tags=["nong-nghiep"]), LeadSummarizer(), Budget(1), similarity=no_merge
     )
     assert len(tagged) == 4
 
@@ -133,7 +138,7 @@ def test_near_duplicates_from_two_sources_become_one_item(tmp_path: Path) -> Non
         "Cắt điện thôn Đông",
         "Điện lực huyện cắt điện thôn Đông từ 8h00 đến 16h00 ngày 5/12/2026 để sửa đường dây.",
     )
-    chosen = select(store, Programme(max_minutes=10), LeadSummarizer(), Budget(2))
+    chosen = select(store, _programme(max_minutes=10), LeadSummarizer(), Budget(2))
     assert _titles(chosen) == ["Lịch tiêm vắc xin sởi cho trẻ em", "Cắt điện thôn Đông"]
     assert len(chosen[0].merged) == 1
 
@@ -169,7 +174,7 @@ def test_backlog_build_considers_only_the_best_candidates(tmp_path: Path) -> Non
     store = _store(tmp_path)
     _backlog(store, 3_000)
     started = time.perf_counter()
-    best = candidates(store, Programme())
+    best = candidates(store, _programme())
     assert time.perf_counter() - started < 2.0
     assert len(best) == MAX_CANDIDATES
     assert best[0].title.endswith("số 2999") and best[-1].title.endswith(f"số {3000 - 300}")
@@ -185,7 +190,7 @@ def test_backlog_build_embeds_only_what_the_programme_reaches(tmp_path: Path) ->
         return [None] * len(items)
 
     chosen = select(
-        store, Programme(max_minutes=3), LeadSummarizer(), Budget(2), similarity=counted
+        store, _programme(max_minutes=3), LeadSummarizer(), Budget(2), similarity=counted
     )
     assert chosen
     assert len(embedded) <= len(chosen) + MAX_MISSES + BATCH + TWIN_LOOKAHEAD < MAX_CANDIDATES
@@ -224,7 +229,7 @@ def test_full_programme_stops_summarizing_the_backlog(tmp_path: Path) -> None:
 
     chosen = select(
         store,
-        Programme(max_minutes=2),
+        _programme(max_minutes=2),
         CountingLead(),
         Budget(3),
         similarity=no_merge,

@@ -11,6 +11,7 @@ import click
 
 from bulletin.cli import (
     bulletins,
+    checking,
     delivery,
     emergency,
     review,
@@ -25,6 +26,7 @@ from bulletin.messages import t
 
 __all__ = [
     "bulletins",
+    "checking",
     "cli",
     "delivery",
     "emergency",

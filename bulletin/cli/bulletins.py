@@ -97,6 +97,7 @@ def build(
             progress=progress,
         )
     document = view(context.station, number)
+    _warn_fallback(document)
     if as_json:
         emit_json(document.as_json())
         return
@@ -135,13 +136,17 @@ def show(context: Context, bulletin_ref: str, as_json: bool) -> None:
     help="Play the audio with a player found on this machine; without one, write a WAV copy "
     "and print where.",
 )
+@JSON
 @pass_context
-def preview(context: Context, bulletin_ref: str, play: bool) -> None:
+def preview(context: Context, bulletin_ref: str, play: bool, as_json: bool) -> None:
     """Read the script (written and spoken form) and, with --play, listen to the audio."""
-    from bulletin.cli.output import say
+    from bulletin.cli.output import emit_json, say
     from bulletin.services.bulletins import view
 
     document = view(context.station, bulletin_ref)
+    if as_json:
+        emit_json(document.as_json())
+        return
     print_bulletin(document, script=True)
     if not play:
         return
@@ -304,7 +309,24 @@ def print_bulletin(document: BulletinView, *, script: bool) -> None:
         ["#", t("col.title"), t("col.engine")],
         [(i.position, i.title, _engine_note(i.as_json())) for i in document.items],
     )
-    if script:
+    if script and any(s.fallback_voice for s in document.sentences):
+        # Which sentences the station's fallback voice read because the chosen voice failed.
+        table(
+            None,
+            ["#", t("col.text"), t("col.spoken"), t("col.voice_used")],
+            [
+                (
+                    s.index,
+                    s.text,
+                    s.spoken,
+                    t("voice.fallback_mark_named", voice=s.fallback_voice)
+                    if s.fallback_voice
+                    else b.voice,
+                )
+                for s in document.sentences
+            ],
+        )
+    elif script:
         table(
             None,
             ["#", t("col.text"), t("col.spoken")],
@@ -324,6 +346,23 @@ def print_bulletin(document: BulletinView, *, script: bool) -> None:
             for a in document.audit
         ],
     )
+
+
+def _warn_fallback(document: BulletinView) -> None:
+    """On stderr: which sentences the station's fallback voice read, and for which voice."""
+    from bulletin.cli.output import warn
+
+    fell = [s for s in document.sentences if s.fallback_voice]
+    if fell:
+        warn(
+            t(
+                "voice.fallback_build",
+                voice=document.bulletin.voice,
+                fallback=fell[0].fallback_voice,
+                sentences=", ".join(str(s.index) for s in fell),
+                id=document.bulletin.id,
+            )
+        )
 
 
 def _engine_note(item: dict[str, Any]) -> str:

@@ -41,12 +41,25 @@ def say(
     as_json: bool,
 ) -> None:
     """Speak TEXT (normalized for Vietnamese radio) into an audio file."""
-    from bulletin.cli.output import emit_json
+    from bulletin.cli.output import emit_json, warn
     from bulletin.cli.output import say as tell
     from bulletin.services.speech import say as speak
 
     target = out or Path("bulletin-say.mp3")
-    result = speak(context.optional_station(), read_text(text, text_file), target, voice)
+    result = speak(
+        context.optional_station(), read_text(text, text_file), target, voice, fallback=True
+    )
+    if result.fallback_voice is not None:
+        # On stderr, so --json keeps stdout to its one document.
+        warn(
+            t(
+                "voice.fallback_used",
+                voice=result.voice,
+                detail=result.voice_failure,
+                count=len(result.fallback_sentences),
+                fallback=result.fallback_voice,
+            )
+        )
     if as_json:
         emit_json(result.as_json())
     else:
@@ -88,25 +101,81 @@ def voices_list(context: Context, as_json: bool) -> None:
 
 @voices.command("install")
 @click.argument("name")
-@click.option("--force", is_flag=True, help="Download again even when installed.")
+@click.option(
+    "--from",
+    "from_path",
+    type=click.Path(path_type=Path),
+    help="Install from a folder or USB stick holding the voice's files (no internet).",
+)
+@click.option("--base-url", help="Download from this mirror instead of the catalog's address.")
+@click.option("--force", is_flag=True, help="Install again even when installed.")
+@JSON
 @pass_context
-def voices_install(context: Context, name: str, force: bool) -> None:
-    """Download a piper voice (e.g. vi_VN-vais1000-medium) into the workspace's voices/."""
-    from bulletin.cli.output import say
+def voices_install(
+    context: Context,
+    name: str,
+    from_path: Path | None,
+    base_url: str | None,
+    force: bool,
+    as_json: bool,
+) -> None:
+    """Install a voice of the catalog (e.g. vi_VN-vais1000-medium) into the workspace's voices/,
+    checking every file's SHA-256."""
+    from bulletin.cli.output import emit_json, say
     from bulletin.services.speech import install_voice
+    from bulletin.speech.voices import load_catalog
 
-    target = install_voice(context.station, name, force=force)
+    if from_path is not None and base_url is not None:
+        raise click.UsageError("--from PATH | --base-url URL")
+    voice = load_catalog().voice(name)
+    target = install_voice(
+        context.station, name, force=force, from_path=from_path, base_url=base_url
+    )
+    if as_json:
+        emit_json(
+            {
+                "voice": voice.name,
+                "model": str(target),
+                "files": [
+                    {"name": f.name, "size": f.size, "sha256": f.sha256} for f in voice.files
+                ],
+                "licence": voice.licence,
+            }
+        )
+        return
     say(t("voices.installed", name=name, path=str(target)))
+    say(t("voices.installed_licence", licence=voice.licence))
 
 
 @voices.command("test")
 @click.argument("name")
+@click.option("--score", is_flag=True, help="Score intelligibility with the machine ear.")
+@click.option(
+    "--sentences",
+    "sentences_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="With --score: your own sentences, one a line, instead of the built-in set.",
+)
 @OUTPUT
 @JSON
 @pass_context
-def voices_test(context: Context, name: str, out: Path | None, as_json: bool) -> None:
-    """Speak a test announcement with voice NAME into an MP3."""
+def voices_test(
+    context: Context,
+    name: str,
+    score: bool,
+    sentences_file: Path | None,
+    out: Path | None,
+    as_json: bool,
+) -> None:
+    """Speak a test announcement with voice NAME into an MP3, or score how well a machine
+    understands it (--score)."""
     from bulletin.cli.output import emit_json, say
+
+    if score:
+        _score_voice(context, name, sentences_file, as_json)
+        return
+    if sentences_file is not None:
+        raise click.UsageError("--sentences FILE --score")
     from bulletin.services.speech import say as speak
 
     target = out or Path(f"voice-test-{name}.mp3")
@@ -115,6 +184,36 @@ def voices_test(context: Context, name: str, out: Path | None, as_json: bool) ->
         emit_json(result.as_json())
     else:
         say(t("say.done", path=result.path, duration=f"{result.duration_s:.1f}"))
+
+
+def _score_voice(context: Context, name: str, sentences_file: Path | None, as_json: bool) -> None:
+    from bulletin.cli.output import emit_json, say, table
+    from bulletin.services.intelligibility import score_voice
+
+    sentences = None
+    if sentences_file is not None:
+        lines = read_text(None, sentences_file).splitlines()
+        sentences = [line.strip() for line in lines if line.strip()]
+        if not sentences:
+            raise InputError("input.empty")
+    result = score_voice(context.station, name, sentences=sentences)
+    if as_json:
+        emit_json(result.as_json())
+        return
+    table(
+        None,
+        ["#", t("col.spoken"), t("col.heard"), t("col.ser")],
+        [(s.index + 1, s.spoken, s.heard, f"{s.ser:.0%}") for s in result.sentences],
+    )
+    say(
+        t(
+            "ear.overall",
+            voice=result.voice,
+            ser=f"{result.ser:.1%}",
+            count=len(result.sentences),
+            seconds=f"{result.seconds:.1f}",
+        )
+    )
 
 
 @cli.command()

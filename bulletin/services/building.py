@@ -6,6 +6,7 @@ import dataclasses
 import functools
 import hashlib
 import json
+import logging
 import os
 import secrets
 import shutil
@@ -29,10 +30,13 @@ from bulletin.workspace import PRIORITY_RANK, SummaryConfig, VoiceProfile
 
 if TYPE_CHECKING:
     from bulletin.production import PartKind, ProducedAudio, ProductionSettings
+    from bulletin.speech.cache import SentenceCache
+    from bulletin.speech.fallback import Speaker
     from bulletin.speech.tts.base import AudioChunk, TTSEngine
     from bulletin.summarize.base import Budget, Summarizer, Summary
 
 Progress = Callable[[str, int, int], None]
+_log = logging.getLogger(__name__)
 
 
 def _no_progress(stage: str, done: int, total: int) -> None:
@@ -55,6 +59,29 @@ def tts_engine(station: Station, voice: VoiceProfile) -> TTSEngine:
     return station.engine(key, lambda: engine_for(voice, station.workspace))
 
 
+READING_VERSION = 2
+"""What may be read of a text (headings, boilerplate, lists: `summarize.content`); summaries
+stored under an older reading are made again."""
+
+
+def spoken_seconds(station: Station, voice: VoiceProfile) -> Callable[[str], float]:
+    """Seconds a written sentence takes when `voice` speaks it, with the pause after it:
+    normalized and synthesized, so a time limit holds on the audio, not on an estimate."""
+    from bulletin.speech.normalize import normalize
+
+    workspace = station.workspace
+    engine = tts_engine(station, voice)
+    lexicon = workspace.lexicon()
+    pause = workspace.config.audio.pause_sentence_ms / 1000
+
+    @functools.lru_cache(maxsize=256)
+    def seconds(sentence: str) -> float:
+        spoken = normalize(sentence, region=voice.region, lexicon=lexicon)
+        return engine.synthesize(spoken).duration_s + pause
+
+    return seconds
+
+
 class StoredSummaries:
     """A `Summarizer` that answers from the store's summaries first: a text summarized before
     by this engine with these settings and budget is not summarized again. The engine itself
@@ -75,7 +102,13 @@ class StoredSummaries:
         self, texts: Sequence[tuple[str, str | None]], budget: Budget
     ) -> list[Summary]:
         # The engine's options (the whole summary section) and the budget decide a summary.
-        settings = _sha256_json({"summary": self._config, "budget": dataclasses.asdict(budget)})
+        settings = _sha256_json(
+            {
+                "summary": self._config,
+                "budget": dataclasses.asdict(budget),
+                "reading": READING_VERSION,
+            }
+        )
         digests = [_sha256_json([title, text]) for text, title in texts]
         found = self._store.cached_summaries(digests, self.name, settings)
         missing = {d: pair for d, pair in zip(digests, texts, strict=True) if d not in found}
@@ -113,9 +146,45 @@ def build(
             found = store.bulletin_by_run_key(run_key)
             if found is not None:
                 return found
-        return _build(
+        bulletin_id = _build(
             station, store, programme_name, item_ids, voice_name, actor, progress, run_key, air_at
         )
+    if not item_ids:
+        # A programme's minutes hold on the audio as produced, not on the estimate it was
+        # filled by (items named one by one are the editor's choice, not trimmed).
+        _, programme = station.workspace.programme(programme_name)
+        keep_to_time(station, bulletin_id, programme.max_minutes * 60.0, actor=actor)
+    return bulletin_id
+
+
+def keep_to_time(station: Station, bulletin_id: int, limit_s: float, *, actor: str) -> None:
+    """Drop the last (least important) items of a built bulletin while its produced audio is
+    longer than `limit_s`, as an editor would, through the item edit (recorded in the audit).
+    Each item's share of the measured length goes by its spoken words."""
+    from bulletin.messages import t
+    from bulletin.services.editing import edit_items
+
+    for _ in range(4):
+        with station.store(readonly=True) as store:
+            duration = store.bulletin(bulletin_id).duration_s
+            positions = [item.position for item in store.bulletin_items(bulletin_id)]
+            rows = store.sentences(bulletin_id)
+        if duration is None or duration <= limit_s or len(positions) <= 1:
+            return
+        words = {p: 0 for p in positions}
+        total = 0
+        for row in rows:
+            count = len(row.spoken.split())
+            total += count
+            if row.item_position in words:
+                words[row.item_position] += count
+        per_word = duration / max(total, 1)
+        kept = list(positions)
+        over = duration - limit_s
+        while len(kept) > 1 and over > 0:
+            over -= words[kept.pop()] * per_word
+        note = t("content.trimmed", seconds=f"{duration:.0f}", limit=f"{limit_s:.0f}")
+        edit_items(station, bulletin_id, kept, actor=actor, reason=note)
 
 
 def _build(
@@ -129,8 +198,9 @@ def _build(
     run_key: str | None = None,
     air_at: str | None = None,
 ) -> int:
-    from bulletin.selection import select
+    from bulletin.selection import LeftOut, select
     from bulletin.summarize.base import Budget
+    from bulletin.summarize.content import Boilerplate
 
     workspace = station.workspace
     programme_key, programme = workspace.programme(programme_name)
@@ -140,6 +210,7 @@ def _build(
         sentences=summary.sentences or workspace.config.defaults.summary_sentences,
         seconds=summary.seconds,
         words_per_minute=syllables_per_minute(voice),
+        sentence_pause_s=workspace.config.audio.pause_sentence_ms / 1000,
     )
     progress("select", 0, 1)
     engine_name = programme.summarizer or summary.engine
@@ -149,6 +220,7 @@ def _build(
     today = datetime.now(ZoneInfo(workspace.config.timezone))
     air_time = AirTime(workspace, voice)
     frame = air_time.frame(write_script(workspace, programme, voice, [], today))
+    left_out: list[LeftOut] = []  # too old, a cut snippet, over time: logged with the reason
     chosen = select(
         store,
         programme,
@@ -158,7 +230,12 @@ def _build(
         cost_of=air_time,
         frame_seconds=frame,
         max_candidates=workspace.config.limits.build_candidates,
+        now=today,
+        boilerplate=Boilerplate.for_workspace(workspace.root),
+        left_out=left_out,
     )
+    for skipped in left_out:
+        _log.info("%s", skipped.reason())
     if not chosen:
         raise InputError("build.nothing")
     items = [(c.announcement, list(c.summary.sentences)) for c in chosen]
@@ -188,8 +265,14 @@ def _build(
         run_key=run_key,
         air_at=air_at,
     )
-    rendered = render(station, voice, script, bulletin_id, progress)
-    store.finish_build(bulletin_id, rendered.audio, rendered.keys, actor=actor)
+    rendered = render(station, voice, script, bulletin_id, progress, voice_name=voice_key)
+    store.finish_build(
+        bulletin_id,
+        rendered.audio,
+        rendered.keys,
+        actor=actor,
+        fallback_voices=rendered.fallback_voices,
+    )
     return bulletin_id
 
 
@@ -201,6 +284,9 @@ class Rendered:
     keys: list[str]
     synthesized: int
     """Sentences the engine had to speak (the others came from the sentence cache)."""
+    fallback_voices: tuple[str | None, ...] = ()
+    """Per sentence, the fallback voice that read it because the chosen voice failed (None:
+    the chosen voice); empty when no sentence needed it."""
 
 
 def render(
@@ -209,19 +295,23 @@ def render(
     script: Sequence[ScriptLine],
     bulletin_id: int,
     progress: Progress = _no_progress,
+    *,
+    voice_name: str | None = None,
 ) -> Rendered:
-    """Speak every sentence (cached ones are reused) and produce the bulletin's MP3.
+    """Speak every sentence (cached ones are reused) and produce the bulletin's MP3. When the
+    voice fails, the station's fallback voice reads the rest (see `speaker`).
 
     Each render writes a new file: the audio a bulletin was approved with is never
     overwritten in place, so an edit racing a push cannot change what the push sends.
     """
     from bulletin import production
-    from bulletin.speech.cache import SentenceCache, synthesize_cached
+    from bulletin.speech.cache import SentenceCache
 
     workspace = station.workspace
-    engine = tts_engine(station, voice)
     cache = SentenceCache(workspace.cache_dir / "sentences")
-    keys = [cache.digest((engine.cache_key(), line.spoken)) for line in script]
+    voices = speaker(station, voice, cache, voice_name)
+    lines = [line.spoken for line in script]
+    keys = voices.planned_keys(lines)
     kinds = _part_kinds([(line.part, line.item_position) for line in script])
     audio = workspace.config.audio
     settings = production.ProductionSettings(
@@ -245,19 +335,58 @@ def render(
         progress("speak", total, total)
         progress("produce", 0, 1)
         progress("produce", 1, 1)
-        return Rendered(_stored(station, reused), keys, 0)
+        # The primary voice could not even load: the planned keys were the fallback's.
+        fell = tuple(voices.fallback_name for _ in script) if voices.failure else ()
+        return Rendered(_stored(station, reused), keys, 0, fell)
     chunks: list[AudioChunk] = []
     synthesized = 0
-    spoken = synthesize_cached(engine, cache, [line.spoken for line in script])
-    for done, (chunk, hit) in enumerate(spoken, start=1):
-        chunks.append(chunk)
-        synthesized += not hit
+    for done, sentence in enumerate(voices.speak(lines), start=1):
+        chunks.append(sentence.chunk)
+        keys[done - 1] = sentence.key  # the key of the voice that really spoke it
+        synthesized += not sentence.cached
         progress("speak", done, total)
+    fallback_voices: tuple[str | None, ...] = ()
+    if voices.fallback_sentences:
+        fell_back = set(voices.fallback_sentences)
+        fallback_voices = tuple(
+            voices.fallback_name if i in fell_back else None for i in range(len(script))
+        )
+        # Kept under what was really spoken: the next build asks the chosen voice again.
+        inputs = programme_inputs(keys, kinds, settings)
     progress("produce", 0, 1)
-    produced = production.produce(list(zip(kinds, chunks, strict=True)), out, settings)
+    produced = production.produce(
+        list(zip(kinds, chunks, strict=True)),
+        out,
+        settings,
+        cache_dir=workspace.cache_dir / "segments",
+    )
     programmes.keep(inputs, produced)
     progress("produce", 1, 1)
-    return Rendered(_stored(station, produced), keys, synthesized)
+    return Rendered(_stored(station, produced), keys, synthesized, fallback_voices)
+
+
+def speaker(
+    station: Station,
+    voice: VoiceProfile,
+    cache: SentenceCache | None,
+    name: str | None = None,
+    *,
+    fallback: bool = True,
+) -> Speaker:
+    """Who speaks a script: `voice` (called `name` in messages), and the station's fallback
+    voice (defaults.fallback_voice) for what it fails to speak, unless not `fallback`."""
+    from bulletin.speech.fallback import Speaker, Voice
+
+    workspace = station.workspace
+    fallback_name = workspace.config.defaults.fallback_voice if fallback else None
+
+    def fallback_engine() -> TTSEngine:
+        _, profile = workspace.voice(fallback_name)
+        return tts_engine(station, profile)
+
+    primary = Voice(name or voice.engine, lambda: tts_engine(station, voice))
+    backup = Voice(fallback_name, fallback_engine) if fallback_name else None
+    return Speaker(primary, backup, cache)
 
 
 def programme_inputs(

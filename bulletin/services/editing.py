@@ -100,6 +100,7 @@ def edit_script(
                 actor=actor,
                 reason=reason,
                 reason_params={"count": len(changed)},
+                fallback_voices=rendered.fallback_voices,
             )
 
         synthesized = _replace_audio(station, store, bulletin, voice, script, finish)
@@ -152,6 +153,7 @@ def edit_items(
                 actor=actor,
                 reason_key=key,
                 reason_params=params,
+                fallback_voices=rendered.fallback_voices,
             )
 
         synthesized = _replace_audio(station, store, bulletin, voice, script, finish)
@@ -186,7 +188,7 @@ def _replace_audio(
     """Speak and produce the edited script, store it with `finish`, and delete the audio it
     supersedes; returns how many sentences the engine spoke."""
     with station.lock("build"):
-        rendered = render(station, voice, script, bulletin.id)
+        rendered = render(station, voice, script, bulletin.id, voice_name=bulletin.voice)
         try:
             finish(rendered)
         except BaseException:

@@ -17,6 +17,7 @@ from bulletin.workspace import LimitsConfig, VoiceProfile, Workspace
 
 if TYPE_CHECKING:
     from bulletin.production import PartKind
+    from bulletin.speech.fallback import Speaker
     from bulletin.speech.tts.base import AudioChunk
 
 MAX_SAY_CHARS: int = LimitsConfig.model_fields["say_max_chars"].default
@@ -38,6 +39,14 @@ class SpokenFile:
     loudness_lufs: float | None = None
     true_peak_dbtp: float | None = None
     sha256: str | None = None
+    fallback_voice: str | None = None
+    """The station's fallback voice, when it read some sentences because the voice failed."""
+    fallback_sentences: tuple[int, ...] = ()
+    """Which sentences (from 0) it read."""
+    voice_failure: str | None = None
+    """Why the chosen voice failed."""
+    voice: str | None = None
+    """The chosen voice's profile name, when the fallback read for it."""
 
     def as_json(self) -> dict[str, Any]:
         document: dict[str, Any] = {
@@ -45,6 +54,13 @@ class SpokenFile:
             "duration_s": self.duration_s,
             "spoken": self.spoken,
         }
+        if self.fallback_voice is not None:
+            document.update(
+                fallback_voice=self.fallback_voice,
+                fallback_sentences=list(self.fallback_sentences),
+                voice_failure=self.voice_failure,
+                voice=self.voice,
+            )
         if self.sha256 is not None:
             document.update(
                 loudness_lufs=self.loudness_lufs,
@@ -61,13 +77,16 @@ def say(
     voice_name: str | None,
     *,
     max_chars: int | None = None,
+    fallback: bool = False,
 ) -> SpokenFile:
     """Normalize `text`, speak it with a voice profile, and write MP3 (produced) or WAV (raw).
+    With `fallback` (`bulletin say`), the station's fallback voice reads what the voice fails
+    to, and the SpokenFile says so; without it (testing a voice), the failure is the answer.
 
     Text longer than `max_chars`, as written or as it will be spoken, is refused, and so is
     text with nothing to read (emoji, punctuation): either is an InputError.
     """
-    from bulletin.services.building import tts_engine
+    from bulletin.services.building import speaker
     from bulletin.speech.normalize import normalize
     from bulletin.speech.profiles import engine_for
     from bulletin.text.sentences import split_sentences
@@ -80,8 +99,9 @@ def say(
         raise InputError("say.too_long", size=len(text), limit=max_chars)
 
     lexicon: dict[str, str] = {}
+    voice_key: str | None = None
     if workspace is not None:
-        _, voice = workspace.voice(voice_name)
+        voice_key, voice = workspace.voice(voice_name)
         lexicon = workspace.lexicon()
     elif voice_name:
         raise InputError("voice.missing", name=voice_name, path="voices/")
@@ -99,12 +119,17 @@ def say(
     spoken_chars = sum(len(s) for s in spoken)
     if spoken_chars > max_chars:
         raise InputError("say.too_long_spoken", size=spoken_chars, limit=max_chars)
-    engine = tts_engine(station, voice) if station is not None else engine_for(voice, None)
     # Chunks are passed on as the engine makes them; nothing here keeps a second list.
-    chunks = engine.stream(spoken)
+    chunks: Iterable[AudioChunk]
+    voices = None
+    if station is not None:
+        voices = speaker(station, voice, None, voice_key, fallback=fallback)
+        chunks = (sentence.chunk for sentence in voices.speak(spoken))
+    else:
+        chunks = engine_for(voice, None).stream(spoken)
     if out.suffix.lower() == ".wav":
         duration = _write_wav(chunks, out)
-        return SpokenFile(str(out), duration, spoken)
+        return SpokenFile(str(out), duration, spoken, **_fallback_report(voices))
     from bulletin import production
 
     settings = production.ProductionSettings(
@@ -118,7 +143,19 @@ def say(
         produced.loudness_lufs,
         produced.true_peak_dbtp,
         produced.sha256,
+        **_fallback_report(voices),
     )
+
+
+def _fallback_report(voices: Speaker | None) -> dict[str, Any]:
+    if voices is None or not voices.fallback_sentences:
+        return {}
+    return {
+        "fallback_voice": voices.fallback_name,
+        "fallback_sentences": tuple(voices.fallback_sentences),
+        "voice_failure": str(voices.failure),
+        "voice": voices.primary.name,
+    }
 
 
 def _audio_settings(workspace: Workspace | None) -> dict[str, Any]:
@@ -198,8 +235,22 @@ def list_voices(station: Station) -> list[VoiceListing]:
     return listings
 
 
-def install_voice(station: Station, name: str, *, force: bool = False) -> Path:
-    """Download a piper voice into the workspace's voices/ (needs the internet)."""
+def install_voice(
+    station: Station,
+    name: str,
+    *,
+    force: bool = False,
+    from_path: Path | None = None,
+    base_url: str | None = None,
+) -> Path:
+    """Install a catalog voice into the workspace's voices/: downloaded (from `base_url`, the
+    station's `voices_url`, else the catalog's address) or copied from a folder; every file
+    is checked against the catalog's SHA-256 first."""
     from bulletin.speech.voices import install_voice as download
+    from bulletin.speech.voices import install_voice_from
 
-    return download(name, station.root / "voices", force=force)
+    dest = station.root / "voices"
+    if from_path is not None:
+        return install_voice_from(name, from_path, dest, force=force)
+    mirror = base_url or station.workspace.config.voices_url
+    return download(name, dest, force=force, base_url=mirror)

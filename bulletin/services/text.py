@@ -77,7 +77,16 @@ def summarize(
     if sentences is None and seconds is None:
         sentences = config.summary.sentences or config.defaults.summary_sentences
         seconds = config.summary.seconds
-    budget = Budget(sentences=sentences, seconds=seconds, words_per_minute=rate)
+    pause = config.audio.pause_sentence_ms / 1000
+    budget = Budget(
+        sentences=sentences, seconds=seconds, words_per_minute=rate, sentence_pause_s=pause
+    )
+    if station is not None:
+        from bulletin.summarize.content import Boilerplate
+
+        # The station's own boilerplate patterns, as a build takes them out.
+        extra = Boilerplate.for_workspace(station.workspace.root)
+        texts = [(extra.strip(text), title) for text, title in texts]
     name = engine or config.summary.engine
     chosen = (
         summarizer(station, name, config.summary)
@@ -86,5 +95,22 @@ def summarize(
     )
     if len(texts) == 1:
         text, title = texts[0]
-        return [chosen.summarize(text, budget, title=title)]
-    return list(chosen.summarize_many(list(texts), budget))
+        made = [chosen.summarize(text, budget, title=title)]
+    else:
+        made = list(chosen.summarize_many(list(texts), budget))
+    if seconds is not None and station is not None:
+        # The limit is on the speech the station's voice makes, measured, not estimated.
+        made = [_spoken_within(station, summary, seconds) for summary in made]
+    return made
+
+
+def _spoken_within(station: Station, summary: Any, seconds: float) -> Any:
+    """`summary` cut to the passages its voice speaks within `seconds`, pauses included."""
+    import dataclasses
+
+    from bulletin.services.building import spoken_seconds
+    from bulletin.summarize.content import trim_to_seconds
+
+    measure = spoken_seconds(station, station.workspace.voice()[1])
+    kept = trim_to_seconds(summary.sentences, measure, seconds)
+    return summary if kept == summary.sentences else dataclasses.replace(summary, sentences=kept)

@@ -3,6 +3,7 @@ paths found in the workspace; and how fast the voice really speaks (to fit a pro
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from bulletin.speech.tts.base import TTSEngine, TTSEngineFactory
@@ -13,6 +14,7 @@ ESPEAK_DEFAULT_RATE = 150
 # about 1.5 syllables per "word per minute" of its rate (rate 150 gave 226 on the demo);
 # neural voices read at about a radio announcer's pace.
 NEURAL_SYLLABLES_PER_MINUTE = 220
+CLOUD_ENGINES = ("openai-speech", "viettel", "vbee", "fpt")
 
 
 def _path(workspace: Workspace | None, value: str | None) -> str | None:
@@ -57,4 +59,7 @@ def profile_problem(profile: VoiceProfile, workspace: Workspace) -> str | None:
         if not model or not Path(model).exists():
             return f"{profile.engine}: model {model or '-'}?"
         return None
+    variable = (profile.model_extra or {}).get("credentials_env")
+    if profile.engine in CLOUD_ENGINES and variable and not os.environ.get(str(variable)):
+        return f"{profile.engine}: ${variable}?"  # a cloud voice whose key is not set here
     return None

@@ -111,12 +111,24 @@ class BulletinQueries(QueryBase):
         return bulletin_id
 
     def finish_build(
-        self, bulletin_id: int, audio: StoredAudio, audio_keys: Sequence[str], *, actor: str
+        self,
+        bulletin_id: int,
+        audio: StoredAudio,
+        audio_keys: Sequence[str],
+        *,
+        actor: str,
+        fallback_voices: Sequence[str | None] = (),
     ) -> None:
+        """The built audio, each sentence's audio key, and the fallback voice that read each
+        sentence the bulletin's voice could not (none by default)."""
         with self.tx() as db:
             db.executemany(
-                "UPDATE script_sentences SET audio_key=? WHERE bulletin_id=? AND idx=?",
-                [(key, bulletin_id, idx) for idx, key in enumerate(audio_keys)],
+                "UPDATE script_sentences SET audio_key=?, fallback_voice=? "
+                "WHERE bulletin_id=? AND idx=?",
+                [
+                    (key, _at(fallback_voices, idx), bulletin_id, idx)
+                    for idx, key in enumerate(audio_keys)
+                ],
             )
             states.transition(db, bulletin_id, "build", actor=actor, update=audio.columns())
 
@@ -130,6 +142,7 @@ class BulletinQueries(QueryBase):
         actor: str,
         reason: str | None,
         reason_params: Mapping[str, Any],
+        fallback_voices: Sequence[str | None] = (),
     ) -> None:
         """New script text and audio in one transaction; the bulletin needs approval again.
 
@@ -147,10 +160,10 @@ class BulletinQueries(QueryBase):
                 reason_params=reason_params,
             )
             db.executemany(
-                "UPDATE script_sentences SET text=?, spoken=?, audio_key=? "
+                "UPDATE script_sentences SET text=?, spoken=?, audio_key=?, fallback_voice=? "
                 "WHERE bulletin_id=? AND idx=?",
                 [
-                    (text, spoken, key, bulletin_id, idx)
+                    (text, spoken, key, _at(fallback_voices, idx), bulletin_id, idx)
                     for (idx, text, spoken), key in zip(sentences, audio_keys, strict=True)
                 ],
             )
@@ -166,6 +179,7 @@ class BulletinQueries(QueryBase):
         actor: str,
         reason_key: str,
         reason_params: Mapping[str, Any],
+        fallback_voices: Sequence[str | None] = (),
     ) -> None:
         """Items kept and renumbered 1..n in `order` (their old positions; the rest removed),
         the whole script (part, item, text, spoken) replaced, and the new audio, in one
@@ -196,9 +210,9 @@ class BulletinQueries(QueryBase):
             db.execute("DELETE FROM script_sentences WHERE bulletin_id = ?", (bulletin_id,))
             db.executemany(
                 """INSERT INTO script_sentences (bulletin_id, idx, part, item_position, text,
-                       spoken, audio_key) VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                       spoken, audio_key, fallback_voice) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
                 [
-                    (bulletin_id, idx, part, pos, text, spoken, key)
+                    (bulletin_id, idx, part, pos, text, spoken, key, _at(fallback_voices, idx))
                     for idx, ((part, pos, text, spoken), key) in enumerate(
                         zip(sentences, audio_keys, strict=True)
                     )
@@ -318,6 +332,7 @@ class BulletinQueries(QueryBase):
                 text=r["text"],
                 spoken=r["spoken"],
                 audio_key=r["audio_key"],
+                fallback_voice=r["fallback_voice"],
             )
             for r in cursor
         ]
@@ -348,6 +363,10 @@ class BulletinQueries(QueryBase):
                    DO UPDATE SET path = excluded.path, sha256 = excluded.sha256""",
                 (bulletin_id, fmt, path, sha256, source_sha256),
             )
+
+
+def _at(values: Sequence[str | None], index: int) -> str | None:
+    return values[index] if index < len(values) else None
 
 
 def _edited(

@@ -445,6 +445,12 @@ CREATE INDEX sign_in_attempts_user ON sign_in_attempts(user, at);
 CREATE INDEX sign_in_attempts_address ON sign_in_attempts(address, at);
 """
 
+# v10: which sentences the station's fallback voice read because the chosen voice failed (its
+# profile name; null: the bulletin's own voice).
+_V10_SQL = """
+ALTER TABLE script_sentences ADD COLUMN fallback_voice TEXT;
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     *_V1_V2,
     _v3,
@@ -454,6 +460,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _V7_SQL,
     _V8_SQL,
     _V9_SQL,
+    _V10_SQL,
 )
 
 

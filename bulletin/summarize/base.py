@@ -25,6 +25,8 @@ class Budget:
     seconds: float | None = None
     words_per_minute: int = 150
     """The voice's speaking rate; Vietnamese writes one syllable per word."""
+    sentence_pause_s: float = 0.0
+    """The pause after each sentence, counted against `seconds`."""
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,8 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from bulletin.summarize.base import Budget, SummarizerError, Summary
-from bulletin.summarize.lead import speech_seconds
-from bulletin.text.sentences import split_sentences
+from bulletin.summarize.content import Passage, passages
+from bulletin.summarize.lead import passage_seconds
 
 Vectors = np.ndarray[Any, np.dtype[np.float32]]
 
@@ -36,9 +36,10 @@ class Weights:
 
 @dataclass(frozen=True)
 class _Document:
-    sentences: list[str]
+    passages: list[Passage]
+    """What may be read: sentences, and lists with their lead-in (see `content.passages`)."""
     candidates: list[int]
-    """Indices of sentences worth reading out (not bylines, not past `max_sentences`)."""
+    """Indices of passages worth reading out (not bylines, not past `max_sentences`)."""
     title: str | None
 
 
@@ -96,12 +97,12 @@ class ExtractiveSummarizer:
     ) -> list[Summary]:
         documents = [self._document(text, title) for text, title in texts]
         # One call for all passages and one for all titles: the engine batches across texts.
-        passages = [
-            " ".join(d.sentences[i].split()[: self.embed_words])
+        read = [
+            " ".join(d.passages[i].text.split()[: self.embed_words])
             for d in documents
             for i in d.candidates
         ]
-        vectors = self._model.passage(passages) if passages else np.zeros((0, 384), np.float32)
+        vectors = self._model.passage(read) if read else np.zeros((0, 384), np.float32)
         titles = [d.title for d in documents if d.title]
         title_vectors = self._model.query(titles) if titles else np.zeros((0, 384), np.float32)
         summaries: list[Summary] = []
@@ -114,15 +115,16 @@ class ExtractiveSummarizer:
                 title_row += 1
             chosen = self._select(document, vectors[row : row + count], title_vector, budget)
             row += count
-            summaries.append(Summary(tuple(document.sentences[i] for i in chosen), self.name))
+            sentences = tuple(s for i in chosen for s in document.passages[i].sentences)
+            summaries.append(Summary(sentences, self.name))
         return summaries
 
     def _document(self, text: str, title: str | None) -> _Document:
-        sentences = split_sentences(text)
-        head = range(min(len(sentences), self.max_sentences))
-        candidates = [i for i in head if len(sentences[i].split()) >= self.min_words]
         title = " ".join((title or "").split()) or None
-        return _Document(sentences, candidates or list(head), title)
+        found = passages(text, title)
+        head = range(min(len(found), self.max_sentences))
+        candidates = [i for i in head if len(found[i].text.split()) >= self.min_words]
+        return _Document(found, candidates or list(head), title)
 
     def _select(
         self, document: _Document, vectors: Vectors, title: Vectors | None, budget: Budget
@@ -143,9 +145,10 @@ class ExtractiveSummarizer:
         similarity = vectors @ vectors.T
         costs = np.array(
             [
-                speech_seconds(document.sentences[i], budget.words_per_minute)
+                passage_seconds(document.passages[i], budget) if budget.seconds is not None else 0
                 for i in document.candidates
-            ]
+            ],
+            dtype=np.float64,
         )
         available = np.ones(len(costs), dtype=bool)
         chosen: list[int] = []

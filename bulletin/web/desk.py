@@ -470,7 +470,7 @@ class Desk:
         key = sentence.audio_key
         path = folder / key[:2] / key[2:4] / f"{key}.wav"
         if not path.is_file():
-            _, voice = self.station.workspace.voice(bulletin.voice)
+            _, voice = self.station.workspace.voice(sentence.fallback_voice or bulletin.voice)
             engine = tts_engine(self.station, voice)
             cache = SentenceCache(folder)
             if cache.digest((engine.cache_key(), sentence.spoken)) != key:
