@@ -547,3 +547,18 @@ def test_an_oversized_form_is_refused_before_it_is_read(client: TestClient) -> N
         headers={"content-type": "application/x-www-form-urlencoded"},
     )
     assert answer.status_code == 413
+
+
+def test_the_bulletin_page_lists_what_the_script_check_finds(
+    client: TestClient, station: Station
+) -> None:
+    from bulletin.services.checking import check
+
+    sign_in(client, "lan")
+    findings = check(station, 1).findings
+    assert findings  # the sample's long sentences at least
+    page = client.get("/bulletins/1").text
+    assert f"Điểm cần xem lại ({len(findings)})" in page
+    for finding in findings:
+        if finding.sentence is not None:
+            assert f'<a href="#s{finding.sentence}">câu {finding.sentence}</a>' in page

@@ -147,3 +147,59 @@ def test_key_phrases_are_the_figures_and_names_a_listener_must_catch() -> None:
     assert missed(written, spoken, heard) == ["mười hai"]
     # A name the normalizer expanded ("UBND") is not a phrase to listen for as written.
     assert key_phrases("Theo UBND xã Tân Lập.", "Theo ủy ban nhân dân xã Tân Lập.") == ["tân lập"]
+
+
+@pytest.mark.long(30)
+def test_check_with_the_ear_flags_sentences_heard_without_their_figures_or_names(
+    ear: Ear, built_copy: Path
+) -> None:
+    from bulletin import workspace
+    from bulletin.services import Station
+    from bulletin.services.building import build
+    from bulletin.services.checking import check, heard_findings
+    from bulletin.speech.cache import SentenceCache
+
+    station = Station(workspace.load(built_copy))
+    with station.store() as store:
+        first_item = store.bulletin_items(store.latest_bulletin_id() or 0)[0]
+    # A bulletin of one item, so the ear has a few sentences to listen to, not thirty.
+    small = build(station, item_ids=[first_item.announcement_id], actor="test")
+    plain = check(station, small)
+    assert not [f for f in plain.findings if f.kind == "misheard"]
+    with station.store() as store:
+        rows = store.sentences(small)
+    # The embedded voice is hard to understand: the ear misses figures or names somewhere.
+    heard = check(station, small, ear=ear)
+    misheard = [f for f in heard.findings if f.kind == "misheard"]
+    assert misheard
+    by_index = {row.index: row for row in rows}
+    for finding in misheard:
+        row = by_index[finding.sentence or 0]
+        spoken = " " + " ".join(syllables(row.spoken)) + " "
+        for phrase in finding.detail.split(", "):
+            assert phrase in key_phrases(row.text, row.spoken), (phrase, row)
+            assert f" {' '.join(syllables(phrase))} " in spoken, (phrase, row)
+    # Findings stay in script order, whole-item findings last.
+    order = [(f.sentence is None, f.sentence or 0) for f in heard.findings]
+    assert order == sorted(order)
+    # A sentence whose audio left the cache is named, not skipped silently.
+    first = next(r for r in rows if r.audio_key)
+    cache = SentenceCache(station.workspace.cache_dir / "sentences")
+    key = first.audio_key or ""
+    (cache.directory / key[:2] / key[2:4] / f"{key}.wav").unlink()
+    (gone,) = heard_findings(station, [first], ear)
+    assert (gone.sentence, gone.kind) == (first.index, "misheard")
+    assert str(first.index) in gone.detail
+
+
+def test_check_ear_without_the_extra_says_how_to_get_it(built_ws: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "block"
+    blocker.mkdir()
+    (blocker / "sitecustomize.py").write_text(
+        "import sys\nsys.modules['vietasr'] = None\n", encoding="utf-8"
+    )
+    done = run_bulletin(
+        "-w", str(built_ws), "check", "latest", "--ear", env={"PYTHONPATH": str(blocker)}
+    )
+    assert done.code == EXIT_FAILED
+    assert "bulletin[ear]" in done.err

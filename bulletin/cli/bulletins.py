@@ -140,14 +140,19 @@ def show(context: Context, bulletin_ref: str, as_json: bool) -> None:
 @pass_context
 def preview(context: Context, bulletin_ref: str, play: bool, as_json: bool) -> None:
     """Read the script (written and spoken form) and, with --play, listen to the audio."""
+    from bulletin.cli.checking import print_findings
     from bulletin.cli.output import emit_json, say
     from bulletin.services.bulletins import view
+    from bulletin.services.checking import check
 
     document = view(context.station, bulletin_ref)
+    # What `bulletin check` finds, so a reader sees it with the script.
+    found = check(context.station, document.bulletin.id)
     if as_json:
-        emit_json(document.as_json())
+        emit_json({**document.as_json(), "findings": found.as_json()["findings"]})
         return
     print_bulletin(document, script=True)
+    print_findings(found)
     if not play:
         return
     audio = Path(document.audio) if document.audio else None

@@ -7,12 +7,18 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bulletin.domain import Sentence
 from bulletin.services.station import Station
 
-KINDS = ("acronym", "foreign", "symbol", "lowercase", "fragment", "long", "over_share", "too_old")
+if TYPE_CHECKING:
+    from bulletin.speech.ear import Ear
+
+KINDS = (
+    "acronym", "foreign", "symbol", "lowercase", "fragment", "long", "over_share", "too_old",
+    "fallback", "misheard",
+)  # fmt: skip
 LONG_WORDS = 50
 """Spoken words past which a sentence is hard to follow by ear (about 20 seconds)."""
 FRAGMENT_WORDS = 3
@@ -46,8 +52,10 @@ class ScriptCheck:
         return {"bulletin": self.bulletin, "findings": [f.as_json() for f in self.findings]}
 
 
-def check(station: Station, value: str | int) -> ScriptCheck:
-    """The findings of a built bulletin's script, in script order."""
+def check(station: Station, value: str | int, *, ear: Ear | None = None) -> ScriptCheck:
+    """The findings of a built bulletin's script, in script order; with `ear` (the machine
+    ear, `bulletin[ear]`), also each sentence whose audio it hears without a figure or a
+    name the sentence holds."""
     from bulletin.selection import max_age_days
     from bulletin.services.bulletins import resolve_id
     from bulletin.speech.profiles import syllables_per_minute
@@ -65,6 +73,10 @@ def check(station: Station, value: str | int) -> ScriptCheck:
     except Exception:  # a programme or voice removed since: the sentence checks still hold
         programme, voice = None, None
     findings = [f for row in rows for f in sentence_findings(station, row)]
+    if ear is not None:
+        findings += heard_findings(station, rows, ear)
+        # In script order again: each sentence's findings together, whole items last.
+        findings.sort(key=lambda f: (f.sentence is None, f.sentence or 0))
     if programme is not None and voice is not None:
         per_minute = syllables_per_minute(voice)
         limit = programme.max_minutes * 60.0
@@ -92,6 +104,30 @@ def check(station: Station, value: str | int) -> ScriptCheck:
     return ScriptCheck(number, findings)
 
 
+def heard_findings(station: Station, rows: Sequence[Sentence], ear: Ear) -> list[Finding]:
+    """Sentences whose audio (from the sentence cache) the ear hears without one of their
+    figures or names."""
+    from bulletin.messages import t
+    from bulletin.speech.cache import SentenceCache
+    from bulletin.speech.ear import missed
+
+    cache = SentenceCache(station.workspace.cache_dir / "sentences")
+    found: list[Finding] = []
+    for row in rows:
+        if not row.audio_key:
+            continue
+        path = cache.directory / row.audio_key[:2] / row.audio_key[2:4] / f"{row.audio_key}.wav"
+        if not path.is_file():
+            found.append(
+                Finding(row.index, "misheard", t("script_check.no_audio", index=row.index))
+            )
+            continue
+        lost = missed(row.text, row.spoken, ear.transcribe_wav(path))
+        if lost:
+            found.append(Finding(row.index, "misheard", ", ".join(lost)))
+    return found
+
+
 def sentence_findings(station: Station, row: Sentence) -> list[Finding]:
     from bulletin.speech.normalize import explain
 
@@ -112,6 +148,8 @@ def sentence_findings(station: Station, row: Sentence) -> list[Finding]:
         words = len(row.text.split())
         if words < FRAGMENT_WORDS and not row.text.rstrip().endswith(":"):
             found.append(Finding(row.index, "fragment", row.text))
+    if row.fallback_voice:
+        found.append(Finding(row.index, "fallback", row.fallback_voice))
     spoken_words = len(row.spoken.split())
     if spoken_words > LONG_WORDS:
         found.append(Finding(row.index, "long", str(spoken_words)))

@@ -53,6 +53,19 @@ TEXTS: dict[str, tuple[str, str]] = {
         "tin quá phần thời lượng của nó (giây)",
         "item over its time share (seconds)",
     ),
+    "script_check.kind.misheard": (
+        "bộ nghe máy không nghe ra (số, tên)",
+        "the machine ear did not hear (figures, names)",
+    ),
+    "script_check.kind.fallback": (
+        "đọc bằng giọng dự phòng",
+        "read by the fallback voice",
+    ),
+    "script_check.no_audio": (
+        "câu {index}: không còn âm thanh trong bộ nhớ đệm để nghe lại; "
+        "dựng lại bản tin để kiểm tra",
+        "sentence {index}: its audio is no longer cached; rebuild the bulletin to check it",
+    ),
     "script_check.kind.too_old": (
         "tin cũ hơn chương trình cho phép (ngày)",
         "item older than the programme allows (days)",

@@ -98,6 +98,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "desk.loudness": ("Độ lớn theo thời gian (LUFS)", "Loudness over time (LUFS)"),
     "desk.target": ("Mục tiêu", "Target"),
     "desk.script": ("Lời đọc", "Script"),
+    "desk.findings": ("Điểm cần xem lại ({count})", "To look at ({count})"),
+    "desk.findings.sentence": ("câu {index}", "sentence {index}"),
     "desk.script.help": (
         "Mỗi câu có chữ viết và cách đọc. Bấm ▶ để nghe từng câu; bấm Sửa để sửa chữ hoặc "
         "cách đọc. Chỉ câu được sửa mới được đọc lại, và bản tin phải được duyệt lại.",

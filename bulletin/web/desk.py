@@ -363,9 +363,11 @@ class Desk:
 
     def _bulletin_data(self, number: int, lang: str) -> dict[str, Any]:
         from bulletin.services.bulletins import view
+        from bulletin.services.checking import check
         from bulletin.services.review import approvals_required, review_status
 
         document = view(self.station, number)
+        findings = check(self.station, number).findings
         review = review_status(self.station, number)
         sources: dict[int, Any] = {}
         with self.station.store(readonly=True) as store:
@@ -392,6 +394,7 @@ class Desk:
             "required": approvals_required(self.station, document.bulletin),
             "pictures": pictures,
             "pictures_error": pictures_error,
+            "findings": findings,
         }
 
     def _source_names(self) -> dict[str, str]:
