@@ -13,13 +13,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bulletin.speech.ear import fold_tone
 from bulletin.speech.normalize import normalize
 
 _DATA = Path(__file__).resolve().parents[1].parent / "shared/data/normalization"
 # Scored apart: the general register and the register of warnings and notices.
 DEFAULT_TSVS = (_DATA / "dev.tsv", _DATA / "dev-weather.tsv")
 
-_TONE_MARKS = {"\u0300": "1", "\u0301": "2", "\u0303": "3", "\u0309": "4", "\u0323": "5"}
 _PUNCT = re.compile(r"[^\w\s]|_")
 _FOLDS = (
     (re.compile(r"\bngàn\b"), "nghìn"),
@@ -31,25 +31,13 @@ _FOLDS = (
 )
 
 
-def _fold_tone(word: str) -> str:
-    # Tone position differs between old and new spelling (hòa/hoà); compare by tone, not position.
-    tone = ""
-    kept = []
-    for c in unicodedata.normalize("NFD", word):
-        if c in _TONE_MARKS:
-            tone = _TONE_MARKS[c]
-        else:
-            kept.append(c)
-    return unicodedata.normalize("NFC", "".join(kept)) + tone
-
-
 def canonical(text: str) -> str:
     """NFC, lower case, punctuation as spaces, regional variants and tone placement folded."""
     text = unicodedata.normalize("NFC", text).lower()
     text = " ".join(_PUNCT.sub(" ", text).split())
     for pattern, replacement in _FOLDS:
         text = pattern.sub(replacement, text)
-    return " ".join(_fold_tone(w) for w in text.split())
+    return " ".join(fold_tone(w) for w in text.split())
 
 
 def _split_top(body: str, sep: str) -> list[str]:

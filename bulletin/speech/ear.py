@@ -43,10 +43,11 @@ def syllables(text: str) -> list[str]:
     """The syllables of `text` for scoring: NFC, lower case, punctuation dropped, and the tone
     mark's position folded so old and new spellings compare equal."""
     text = unicodedata.normalize("NFC", text).lower()
-    return [_fold_tone(word) for word in _PUNCT.sub(" ", text).split()]
+    return [fold_tone(word) for word in _PUNCT.sub(" ", text).split()]
 
 
-def _fold_tone(word: str) -> str:
+def fold_tone(word: str) -> str:
+    """`word` with its tone mark moved to the end as a digit: "hoà" and "hòa" compare equal."""
     tone = ""
     kept = []
     for char in unicodedata.normalize("NFD", word):

@@ -7,26 +7,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from bulletin.speech.cache import SentenceCache
-from bulletin.speech.tts.base import AudioChunk, TTSEngine, TTSError
+from bulletin.speech.tts.base import AudioChunk, TTSEngine, TTSError, WordedTTSError
 
 log = logging.getLogger(__name__)
 
 
-class VoiceFailure(TTSError):
+class VoiceFailure(WordedTTSError):
     """A voice failed and no fallback could take over; worded in the user's language."""
-
-    def __init__(self, key: str, **params: Any) -> None:
-        self.key = key
-        self.params = params
-        super().__init__(key)
-
-    def __str__(self) -> str:
-        from bulletin.messages import t
-
-        return t(self.key, **self.params)
 
 
 @dataclass(frozen=True)

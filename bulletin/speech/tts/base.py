@@ -17,6 +17,21 @@ class TTSError(Exception):
     """A synthesis problem, worded so a person can act on it."""
 
 
+class WordedTTSError(TTSError):
+    """A synthesis problem whose message is a catalog key and its parameters, shown in the
+    user's language."""
+
+    def __init__(self, key: str, **params: Any) -> None:
+        self.key = key
+        self.params = params
+        super().__init__(key)
+
+    def __str__(self) -> str:
+        from bulletin.messages import t
+
+        return t(self.key, **self.params)
+
+
 @dataclass(frozen=True)
 class AudioChunk:
     """Synthesized audio for one piece of text: int16 mono samples."""

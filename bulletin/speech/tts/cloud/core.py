@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from bulletin.speech.tts.base import AudioChunk, PathResolver, TTSError
+from bulletin.speech.tts.base import AudioChunk, PathResolver, WordedTTSError
 
 if TYPE_CHECKING:
     import httpx
@@ -32,19 +32,9 @@ _DETAIL_CHARS = 200
 _QUOTA_WORDS = ("insufficient_quota", "quota", "hạn mức", "het han muc", "out of credit")
 
 
-class CloudSpeechError(TTSError):
+class CloudSpeechError(WordedTTSError):
     """A cloud voice failed; the message (in the user's language) names the service's host and
     what happened, never the access key."""
-
-    def __init__(self, key: str, **params: Any) -> None:
-        self.key = key
-        self.params = params
-        super().__init__(key)
-
-    def __str__(self) -> str:
-        from bulletin.messages import t
-
-        return t(self.key, **self.params)
 
 
 class CloudOptions(BaseModel):
