@@ -395,6 +395,8 @@ def programme_inputs(
     """A hash of all a produced programme depends on: each sentence's audio (its cache key)
     and part in order, the production settings with the jingles' contents, the output format
     and the producer's own code."""
+    from bulletin.production.segments import code_fingerprint
+
     described: dict[str, object] = {}
     for setting in dataclasses.fields(settings):
         value = getattr(settings, setting.name)
@@ -408,20 +410,9 @@ def programme_inputs(
             "sentences": list(keys),
             "parts": list(kinds),
             "settings": described,
-            "producer": _producer_fingerprint(),
+            "producer": code_fingerprint(),
         }
     )
-
-
-@functools.cache
-def _producer_fingerprint() -> str:
-    """The production code's own hash: after an upgrade, no programme made before is reused."""
-    from bulletin import production
-
-    digest = hashlib.sha256()
-    for source in sorted(Path(production.__file__).parent.glob("*.py")):
-        digest.update(source.name.encode() + b"\0" + source.read_bytes())
-    return digest.hexdigest()
 
 
 class ProgrammeCache:
