@@ -484,3 +484,12 @@ def test_station_lexicon_yaml_extends_and_overrides_the_shipped_names(tmp_path: 
     station = Workspace(tmp_path, StationConfig()).lexicon()
     said = _said("Nhắn qua Zalo, zalo hoặc Messenger; đi Pleiku; xem YouTube.", lexicon=station)
     assert said == "nhắn qua gia lô, gia lô hoặc mét xen giơ; đi plây cu; xem diu túp."
+
+
+def test_a_date_with_a_hyphen_before_its_year_is_a_date() -> None:
+    assert normalize("Dịp Quốc khánh 2/9-2025 xã treo cờ.") == (
+        "Dịp Quốc khánh hai tháng chín năm hai nghìn không trăm hai mươi lăm xã treo cờ."
+    )
+    assert normalize("Từ 15/3-2026 xã thu phí.") == (
+        "Từ mười lăm tháng ba năm hai nghìn không trăm hai mươi sáu xã thu phí."
+    )

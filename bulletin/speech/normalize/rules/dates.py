@@ -79,7 +79,8 @@ def _date_range(m: re.Match[str], ctx: Context) -> str | None:
     return " đến ".join(spoken)
 
 
-_FULL = re.compile(r"(\d(?<![\d.,/-]\d)\d?)([/.-])(\d{1,2})\2(\d{4})(?![\d/-]|[.,]\d)")
+# Day, month and year with one separator, or a hyphen before the year ("2/9-2025").
+_FULL = re.compile(r"(\d(?<![\d.,/-]\d)\d?)([/.-])(\d{1,2})(?:\2|-)(\d{4})(?![\d/-]|[.,]\d)")
 
 
 def _full(m: re.Match[str], ctx: Context) -> str | None:
