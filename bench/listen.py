@@ -299,7 +299,10 @@ def main() -> int:
                 0, "articles", "", title, None, None, "normal", (), body, None
             )
             check_item(over, announcement, summary.sentences)
-            spoken = [normalize(s) for s in summary.sentences]
+            # Read as the product reads it: the voice's region and the station's lexicon.
+            voice = ws.voice()[1]
+            lexicon = ws.lexicon()
+            spoken = [normalize(s, region=voice.region, lexicon=lexicon) for s in summary.sentences]
             check_spoken(over, spoken)
             seconds = spoken_seconds(engine, ws, spoken, 0) - spoken_seconds(engine, ws, [], 0)
             worst = max(worst, seconds)

@@ -104,6 +104,9 @@ def summarize(
     return made
 
 
+SPOKEN_MARGIN = 0.01
+
+
 def _spoken_within(station: Station, summary: Any, seconds: float) -> Any:
     """`summary` cut to the passages its voice speaks within `seconds`, pauses included."""
     import dataclasses
@@ -112,5 +115,7 @@ def _spoken_within(station: Station, summary: Any, seconds: float) -> Any:
     from bulletin.summarize.content import trim_to_seconds
 
     measure = spoken_seconds(station, station.workspace.voice()[1])
-    kept = trim_to_seconds(summary.sentences, measure, seconds)
+    # A voice does not read a sentence to the same millisecond twice (eSpeak NG differs by a
+    # few ms from one call to the next): keep 1 % in hand so the reading never runs over.
+    kept = trim_to_seconds(summary.sentences, measure, seconds * (1 - SPOKEN_MARGIN))
     return summary if kept == summary.sentences else dataclasses.replace(summary, sentences=kept)
