@@ -93,8 +93,8 @@ _NUMBER_WORDS = frozenset(
 
 def key_phrases(written: str, spoken: str) -> list[str]:
     """What a listener must hear of one sentence: each figure (a run of number words in the
-    spoken form) and each name (a run of capitalised words after the first word of the
-    written form, as the spoken form reads them)."""
+    spoken form) and each name (a run of two or more capitalised words after the first word
+    of the written form, as the spoken form reads them)."""
     phrases: list[str] = []
     run: list[str] = []
     for word in [*_PUNCT.sub(" ", unicodedata.normalize("NFC", spoken).lower()).split(), ""]:
@@ -113,9 +113,10 @@ def key_phrases(written: str, spoken: str) -> list[str]:
             continue
         if name:
             phrase = " ".join(name).lower()
-            # Only as the voice reads it: an abbreviation the normalizer expanded is not heard
-            # as written.
-            if f" {' '.join(syllables(phrase))} " in spoken_text:
+            # Two words at least (Vietnamese place and person names are: "Minh Hòa"; a lone
+            # capital is more often a common word, "Tết", "Bản tin"), and only as the voice
+            # reads it: an abbreviation the normalizer expanded is not heard as written.
+            if len(name) > 1 and f" {' '.join(syllables(phrase))} " in spoken_text:
                 phrases.append(phrase)
             name = []
     return phrases
