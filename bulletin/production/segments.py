@@ -102,11 +102,11 @@ def fit_tail(content: int, tail: int, rate: int, out_rate: int) -> int:
 @dataclass
 class Analysis:
     """What the gain search needs of a segment: K-weighted energy and true-peak envelope
-    (dB) per millisecond hop; hops whose envelope is under ``floor_db`` hold an upper bound."""
+    (dB) per millisecond hop; hops far under the segment's loudest (``ENVELOPE_RANGE_DB``)
+    hold an upper bound, so the analysis follows from the samples alone."""
 
     energy: np.ndarray
     envelope_db: FloatArray
-    floor_db: float
 
 
 @dataclass
@@ -128,7 +128,6 @@ class SegmentCache:
     def __init__(self, folder: Path | None, limit_bytes: int = 256 << 20) -> None:
         self.folder = folder
         self.limit_bytes = limit_bytes
-        self.hits = 0
 
     def _path(self, key: str, suffix: str) -> Path | None:
         return None if self.folder is None else self.folder / key[:2] / f"{key}{suffix}"
@@ -143,7 +142,7 @@ class SegmentCache:
             return None
         try:
             with np.load(path) as data:
-                return Analysis(data["energy"], data["envelope_db"], float(data["floor_db"]))
+                return Analysis(data["energy"], data["envelope_db"])
         except (OSError, ValueError, KeyError):
             return None
 
@@ -155,7 +154,6 @@ class SegmentCache:
                 f,
                 energy=analysis.energy,
                 envelope_db=analysis.envelope_db,
-                floor_db=np.float64(analysis.floor_db),
             ),
         )
 
@@ -178,7 +176,6 @@ class SegmentCache:
             os.utime(mp3_path)
         except (OSError, ValueError, KeyError):
             return None
-        self.hits += 1
         return found
 
     def keep_encoded(self, key: str, encoded: Encoded) -> None:
@@ -314,9 +311,7 @@ def prepare(segment: Segment, cache: SegmentCache) -> Prepared:
     x = rotated(segment)
     loudest = float(np.abs(x).max()) if x.size else 0.0
     floor = 20.0 * math.log10(loudest) - ENVELOPE_RANGE_DB if loudest > 0 else -300.0
-    analysis = Analysis(
-        hop_energy(x, segment.rate), hop_peaks_db(x, hop_of(segment.rate), floor), floor
-    )
+    analysis = Analysis(hop_energy(x, segment.rate), hop_peaks_db(x, hop_of(segment.rate), floor))
     cache.keep_analysis(key, analysis)
     return Prepared(segment, key, analysis, x)
 
