@@ -117,8 +117,15 @@ def sample_ws(tmp_path: Path) -> Path:
     return target
 
 
+NOTICES_TYPED_AT = 1_795_831_200  # 2026-11-28 09:00 +07:00, among the feed's own dates
+"""A typed-in notice is dated by its file's time, which a fresh clone sets to the moment of
+cloning: the shared build fixes it, so the items' order is the same whenever tests run."""
+
+
 def _fetch_and_build(target: Path) -> None:
     shutil.copytree(SAMPLES, target)
+    for minute, notice in enumerate(sorted((target / "notices").iterdir())):
+        os.utime(notice, (NOTICES_TYPED_AT + 60 * minute,) * 2)
     assert run_bulletin("-w", str(target), "fetch").code == 0
     result = run_bulletin("-w", str(target), "build", "--json")
     assert result.code == 0, result.err

@@ -274,6 +274,9 @@ def test_edit_command_moves_an_item_and_sets_a_spoken_form(built_copy: Path) -> 
     runner = CliRunner()
     ws = str(built_copy)
     env = {"BULLETIN_LANG": "vi"}
+    before = runner.invoke(cli, ["-w", ws, "preview", "latest", "--json"], env=env)
+    assert before.exit_code == 0, before.output
+    fifth = next(i for i in json.loads(before.stdout)["items"] if i["position"] == 5)
     moved = runner.invoke(
         cli, ["-w", ws, "edit", "latest", "--move-item", "5", "--to", "1", "--json"], env=env
     )
@@ -281,7 +284,8 @@ def test_edit_command_moves_an_item_and_sets_a_spoken_form(built_copy: Path) -> 
     document = json.loads(moved.stdout)
     assert document["reordered"] is True and document["state"] == "built"
     assert [i["position"] for i in document["items"]] == [1, 2, 3, 4, 5]
-    assert document["sentences"][4]["text"].startswith("Tin thứ nhất: Thông báo lịch tiêm")
+    assert document["items"][0]["title"] == fifth["title"]
+    assert document["sentences"][4]["text"] == f"Tin thứ nhất: {fifth['title']}."
     spoken = runner.invoke(
         cli,
         ["-w", ws, "edit", "latest", "--sentence", "3", "--spoken", "Hôm nay có năm tin."],
