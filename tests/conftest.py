@@ -117,6 +117,13 @@ def sample_ws(tmp_path: Path) -> Path:
     return target
 
 
+HANG_S = 10.0
+"""How long work that must stay linear in its input (hostile text, a refused request) may
+take in a test. What these tests guard against (catastrophic regex backtracking, work done
+before a refusal) takes minutes; a tight bound would only measure how busy the machine is.
+Speed itself is measured in bench/."""
+
+
 NOTICES_TYPED_AT = 1_795_831_200  # 2026-11-28 09:00 +07:00, among the feed's own dates
 """A typed-in notice is dated by its file's time, which a fresh clone sets to the moment of
 cloning: the shared build fixes it, so the items' order is the same whenever tests run."""

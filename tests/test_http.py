@@ -143,7 +143,7 @@ def test_a_silent_server_is_retried_only_within_the_deadline(http_server: HttpSe
         http.get(url, deadline_s=0.8)
     elapsed = time.monotonic() - started
     assert caught.value.key == "http.timeout"
-    assert elapsed < 1.2, f"{elapsed:.2f} s"
+    assert elapsed < 1.8, f"{elapsed:.2f} s"  # under one 2 s answer, let alone ten tries
     assert caught.value.params["seconds"] <= 0.8
     assert 2 <= http_server.paths().count("/mute") <= 3
 

@@ -14,6 +14,7 @@ from bulletin.services.speech import MAX_SAY_CHARS, say
 from bulletin.speech.normalize import normalize
 from bulletin.text.clean import attachment_note, clean_line, clean_text
 from bulletin.text.sentences import split_sentences
+from tests.conftest import HANG_S
 
 # Several were quadratic before (100,000 hyphens took minutes): a run costs one scan now, not
 # one from each of its positions. Runs that make every few characters a number to read out
@@ -67,8 +68,8 @@ def _seconds(work: Callable[[], object]) -> float:
 
 
 @pytest.mark.parametrize("text", HOSTILE_FOR_NORMALIZE.values(), ids=HOSTILE_FOR_NORMALIZE)
-def test_normalize_reads_a_hostile_run_in_well_under_a_second(text: str) -> None:
-    assert _seconds(lambda: normalize(text)) < 1.0
+def test_normalize_reads_a_hostile_run_without_hanging(text: str) -> None:
+    assert _seconds(lambda: normalize(text)) < HANG_S
 
 
 def test_normalize_still_reads_urls_and_sentence_openings() -> None:
@@ -82,8 +83,8 @@ def test_normalize_still_reads_urls_and_sentence_openings() -> None:
 
 
 @pytest.mark.parametrize("raw", HOSTILE_FOR_CLEAN.values(), ids=HOSTILE_FOR_CLEAN)
-def test_cleaning_hostile_markup_takes_well_under_a_second(raw: str) -> None:
-    assert _seconds(lambda: (clean_text(raw), clean_line(raw), attachment_note(raw))) < 1.0
+def test_cleaning_hostile_markup_does_not_hang(raw: str) -> None:
+    assert _seconds(lambda: (clean_text(raw), clean_line(raw), attachment_note(raw))) < HANG_S
 
 
 def test_cleaning_still_drops_scripts_comments_tags_and_attachment_notes() -> None:
@@ -97,8 +98,8 @@ def test_cleaning_still_drops_scripts_comments_tags_and_attachment_notes() -> No
 
 
 @pytest.mark.parametrize("text", HOSTILE_FOR_SENTENCES.values(), ids=HOSTILE_FOR_SENTENCES)
-def test_splitting_hostile_sentences_takes_well_under_a_second(text: str) -> None:
-    assert _seconds(lambda: split_sentences(text)) < 1.0
+def test_splitting_hostile_sentences_does_not_hang(text: str) -> None:
+    assert _seconds(lambda: split_sentences(text)) < HANG_S
 
 
 def test_sentences_still_join_after_abbreviations_and_initials() -> None:
@@ -114,7 +115,7 @@ def test_say_refuses_text_over_the_limit_naming_limit_and_size(tmp_path: Path) -
     started = time.perf_counter()
     with pytest.raises(InputError) as refused:
         say(None, "Bà con chú ý. " * 75_000, out, None)
-    assert time.perf_counter() - started < 1.0
+    assert time.perf_counter() - started < HANG_S
     assert refused.value.exit_code == 2
     assert refused.value.params == {"size": 1_050_000, "limit": MAX_SAY_CHARS}
     assert "1050000" in str(refused.value) and str(MAX_SAY_CHARS) in str(refused.value)

@@ -22,6 +22,7 @@ from bulletin.store import NewAnnouncement, Store
 from bulletin.summarize.base import Budget, Summary
 from bulletin.summarize.lead import LeadSummarizer
 from bulletin.workspace import Programme
+from tests.conftest import HANG_S
 
 BODY = (
     "Ủy ban nhân dân xã thông báo tới toàn thể nhân dân về kế hoạch của xã trong tháng tới. "
@@ -175,7 +176,7 @@ def test_backlog_build_considers_only_the_best_candidates(tmp_path: Path) -> Non
     _backlog(store, 3_000)
     started = time.perf_counter()
     best = candidates(store, _programme())
-    assert time.perf_counter() - started < 2.0
+    assert time.perf_counter() - started < HANG_S
     assert len(best) == MAX_CANDIDATES
     assert best[0].title.endswith("số 2999") and best[-1].title.endswith(f"số {3000 - 300}")
 
